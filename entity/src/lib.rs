@@ -1,0 +1,12 @@
+//! SeaORM entities for the Timeline schema. Entities only: no business logic
+//! lives here (validation and the write path are in the service crate).
+
+pub mod derived;
+pub mod event;
+pub mod event_country;
+pub mod event_participant;
+pub mod event_source;
+pub mod event_tag;
+pub mod participant;
+pub mod participant_member;
+pub mod source;

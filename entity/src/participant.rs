@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+/// A country, person or organization. `country` is the ISO code of a country,
+/// the nationality of a person, or the home country of an organization.
+/// `identity` is the unique matching key (kind + country + folded name), so
+/// the same participant is one row across events.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "participants")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub country: Option<String>,
+    #[sea_orm(unique)]
+    pub identity: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,135 @@
+//! The one error type of the service, answered as RFC 9457
+//! `application/problem+json`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use sea_orm::DbErr;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Everything a request can fail with. Known failures are 4xx naming the
+/// field at fault; anything else is logged and answered with a bare 500.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query parameter, path segment or request body field is wrong.
+    #[error("{field}: {detail}")]
+    Invalid { field: String, detail: String },
+    /// The body is not JSON of the expected shape.
+    #[error("{0}")]
+    MalformedBody(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The write contradicts what is stored (duplicate key, row still in use).
+    #[error("{detail}")]
+    Conflict { field: Option<String>, detail: String },
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::Invalid { field: field.into(), detail: detail.into() }
+    }
+
+    pub fn conflict(field: Option<&str>, detail: impl Into<String>) -> Self {
+        ApiError::Conflict { field: field.map(str::to_owned), detail: detail.into() }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Bad Request",
+    "status": 400,
+    "detail": "country: 'XX' is not an ISO 3166-1 alpha-2 country code",
+    "field": "country"
+}))]
+pub struct Problem {
+    /// Always `about:blank`: the status and title say what kind of problem it is.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The HTTP status phrase.
+    pub title: String,
+    pub status: u16,
+    /// What is wrong, in words a person can act on.
+    pub detail: String,
+    /// The parameter or body field at fault (`participants[2].code`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (detail, field) = match self {
+            ApiError::Invalid { field, detail } => (detail.clone(), Some(field.clone())),
+            ApiError::Conflict { field, detail } => (detail.clone(), field.clone()),
+            ApiError::Database(err) => {
+                tracing::error!(error = ?err, "database error");
+                ("The server failed to handle the request; it has been logged.".to_owned(), None)
+            }
+            other => (other.to_string(), None),
+        };
+        let problem = Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            field,
+        };
+        HttpResponse::build(status).content_type("application/problem+json").json(problem)
+    }
+}
+
+/// Maps actix's body and query extractor failures into problems, so even
+/// input that never reaches a handler gets a clear 4xx.
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match &err {
+        E::OverflowKnownLength { length, limit } => {
+            ApiError::PayloadTooLarge(format!("body of {length} bytes is over the limit of {limit} bytes"))
+        }
+        E::Overflow { limit } => ApiError::PayloadTooLarge(format!("body is over the limit of {limit} bytes")),
+        E::ContentType => ApiError::UnsupportedMediaType("send the body as Content-Type: application/json".into()),
+        E::Deserialize(e) => body_error(e),
+        other => ApiError::MalformedBody(format!("could not read the body: {other}")),
+    };
+    api.into()
+}
+
+fn body_error(e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match e.classify() {
+        // A JSON value of the wrong shape: serde names the field in its message.
+        Category::Data => ApiError::Invalid { field: "body".into(), detail: e.to_string() },
+        _ => ApiError::MalformedBody(format!("malformed JSON: {e}")),
+    }
+}
+
+pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::invalid("path", err.to_string()).into()
+}
+
+/// Unknown routes answer a problem document too.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound(
+        "no such endpoint; the API lives under /api/v1 and is described at /api-docs/openapi.json".into(),
+    )
+}

@@ -1,0 +1,15 @@
+//! Timeline: a REST service for timelines of world events.
+
+pub mod config;
+pub mod cursor;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod models;
+pub mod openapi;
+pub mod params;
+pub mod queries;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod validate;

@@ -1,0 +1,15 @@
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::models::Country;
+use crate::queries;
+use actix_web::{HttpResponse, get, web};
+
+/// Countries in the events
+///
+/// Every country that appears as a participant or as a person's
+/// nationality, with its name and number of events, most frequent first.
+#[utoipa::path(tag = "countries", responses((status = 200, description = "The countries", body = Vec<Country>)))]
+#[get("/countries")]
+pub async fn list(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(queries::countries(&db.conn).await?))
+}

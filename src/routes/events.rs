@@ -1,0 +1,96 @@
+use crate::db::Db;
+use crate::error::{ApiError, Problem};
+use crate::extract::JsonBody;
+use crate::models::{Event, EventInput};
+use crate::store::{self, Mode};
+use crate::{queries, validate};
+use actix_web::{HttpResponse, delete, get, post, put, web};
+
+/// One event
+#[utoipa::path(
+    tag = "events",
+    params(("key" = String, Path, description = "The event's key", example = "2025-10-27-putin-receives-choe-son-hui")),
+    responses(
+        (status = 200, description = "The event", body = Event),
+        (status = 404, description = "No event has this key", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/events/{key}")]
+pub async fn get_event(key: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    let event = queries::event_by_key(&db.conn, &key).await?;
+    Ok(HttpResponse::Ok().json(event))
+}
+
+/// Create an event
+///
+/// Participants and sources are named inline and reused when they exist.
+/// The whole write is one transaction.
+#[utoipa::path(
+    tag = "events",
+    request_body = EventInput,
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Event,
+            headers(("Location" = String, description = "/api/v1/events/{key}"))),
+        (status = 400, description = "Malformed JSON or a bad field; `field` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An event with this key exists", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/events")]
+pub async fn create_event(body: JsonBody<EventInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    let new = validate::event(body.0, None)?;
+    let key = new.key.clone();
+    store::save_event(&db, new, Mode::CreateOnly).await?;
+    let event = queries::event_by_key(&db.conn, &key).await?;
+    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/events/{key}"))).json(event))
+}
+
+/// Create or replace an event
+///
+/// Replaces every field and link of the event with this key, or creates it.
+#[utoipa::path(
+    tag = "events",
+    params(("key" = String, Path, description = "The event's key")),
+    request_body = EventInput,
+    responses(
+        (status = 200, description = "Replaced", body = Event),
+        (status = 201, description = "Created", body = Event),
+        (status = 400, description = "Malformed JSON or a bad field; `field` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/events/{key}")]
+pub async fn put_event(
+    key: web::Path<String>,
+    body: JsonBody<EventInput>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    let key = validate::event_key("key", &key)?;
+    let new = validate::event(body.0, Some(&key))?;
+    let (_, created) = store::save_event(&db, new, Mode::CreateOrReplace).await?;
+    let event = queries::event_by_key(&db.conn, &key).await?;
+    if created {
+        Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/events/{key}"))).json(event))
+    } else {
+        Ok(HttpResponse::Ok().json(event))
+    }
+}
+
+/// Delete an event
+///
+/// Its participants and sources stay; only its links to them go.
+#[utoipa::path(
+    tag = "events",
+    params(("key" = String, Path, description = "The event's key")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No event has this key", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/events/{key}")]
+pub async fn delete_event(key: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    store::delete_event(&db, &key).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

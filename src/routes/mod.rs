@@ -1,0 +1,34 @@
+//! HTTP handlers, thin: parse input, call `queries` or `store`, shape the
+//! answer. `configure` registers them for both routing and the spec.
+
+mod countries;
+mod events;
+mod participants;
+mod sources;
+mod timeline;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(timeline::timeline)
+        .service(events::get_event)
+        .service(events::create_event)
+        .service(events::put_event)
+        .service(events::delete_event)
+        .service(participants::list)
+        .service(participants::get)
+        .service(participants::create)
+        .service(participants::update)
+        .service(participants::delete)
+        .service(sources::list)
+        .service(sources::get)
+        .service(sources::create)
+        .service(sources::update)
+        .service(sources::delete)
+        .service(countries::list);
+}
+
+/// An id in a path, as a 400 naming the field when it is not a number.
+fn path_id(raw: &str) -> Result<i64, crate::error::ApiError> {
+    raw.parse().map_err(|_| crate::error::ApiError::invalid("id", format!("'{raw}' is not an integer id")))
+}

@@ -1,0 +1,128 @@
+use super::path_id;
+use crate::cursor;
+use crate::db::Db;
+use crate::error::{ApiError, Problem};
+use crate::extract::JsonBody;
+use crate::models::{Participant, ParticipantInput, ParticipantPage};
+use crate::params::Params;
+use crate::validate::{self, PARTICIPANT_KINDS, one_of};
+use crate::{queries, store};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Participant filters.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "documents the parameters; Params parses them")]
+pub struct ParticipantParams {
+    /// `country`, `person` or `organization`.
+    kind: Option<String>,
+    /// Name prefix, case-insensitive.
+    #[param(example = "Kim")]
+    q: Option<String>,
+    /// Page size, 1–500; default 50.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Participants by name
+#[utoipa::path(
+    tag = "participants",
+    params(ParticipantParams),
+    responses(
+        (status = 200, description = "A page of participants, by name", body = ParticipantPage),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/participants")]
+pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string(), &["kind", "q", "limit", "cursor"])?;
+    let kind = params.one("kind")?.map(|k| one_of("kind", k, &PARTICIPANT_KINDS)).transpose()?;
+    let prefix = params.one("q")?.filter(|q| !q.is_empty());
+    let limit = params.limit(50, 500)?;
+    let after = params.one("cursor")?.map(cursor::decode::<(String, i64)>).transpose()?;
+    let (items, more) = queries::participants(&db.conn, kind.as_deref(), prefix, after, limit).await?;
+    let next_cursor = match items.last() {
+        Some(last) if more => Some(cursor::encode(&(&last.name, last.id))),
+        _ => None,
+    };
+    Ok(HttpResponse::Ok().json(ParticipantPage { items, next_cursor }))
+}
+
+/// One participant, with its number of events
+#[utoipa::path(
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 200, description = "The participant", body = Participant),
+        (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/participants/{id}")]
+pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    let participant = queries::participant_by_id(&db.conn, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(participant))
+}
+
+/// Create a participant
+#[utoipa::path(
+    tag = "participants",
+    request_body = ParticipantInput,
+    responses(
+        (status = 201, description = "Created", body = Participant, headers(("Location" = String))),
+        (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The same participant exists", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/participants")]
+pub async fn create(body: JsonBody<ParticipantInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    let new = validate::participant_in("", &body.0)?;
+    let id = store::create_participant(&db, new).await?;
+    let participant = queries::participant_by_id(&db.conn, id).await?;
+    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/participants/{id}"))).json(participant))
+}
+
+/// Replace a participant
+///
+/// Changing a person's nationality moves their events between country timelines.
+#[utoipa::path(
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    request_body = ParticipantInput,
+    responses(
+        (status = 200, description = "Replaced", body = Participant),
+        (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another participant is the same", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/participants/{id}")]
+pub async fn update(
+    id: web::Path<String>,
+    body: JsonBody<ParticipantInput>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&id)?;
+    let new = validate::participant_in("", &body.0)?;
+    store::update_participant(&db, id, new).await?;
+    Ok(HttpResponse::Ok().json(queries::participant_by_id(&db.conn, id).await?))
+}
+
+/// Delete a participant that no event uses
+#[utoipa::path(
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Events still use it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/participants/{id}")]
+pub async fn delete(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    store::delete_participant(&db, path_id(&id)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
