@@ -44,8 +44,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 if inner.is_data() {
-                    let field = if path == "." { "body".to_owned() } else { path };
-                    ApiError::invalid(field, strip_position(&inner.to_string()))
+                    let message = strip_position(&inner.to_string());
+                    ApiError::invalid(field_at_fault(&path, &message), message)
                 } else {
                     ApiError::MalformedBody(format!("malformed JSON: {inner}"))
                 }
@@ -53,6 +53,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             de.end().map_err(|e| ApiError::MalformedBody(format!("malformed JSON: {e}")))?;
             Ok(JsonBody(value))
         })
+    }
+}
+
+/// The path of the failing value; for a missing field, the path of the field
+/// itself rather than of the object that lacks it.
+fn field_at_fault(path: &str, message: &str) -> String {
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    match (path, missing) {
+        (".", Some(name)) => name.to_owned(),
+        (_, Some(name)) => format!("{path}.{name}"),
+        (".", None) => "body".to_owned(),
+        (_, None) => path.to_owned(),
     }
 }
 

@@ -57,7 +57,8 @@ pub async fn timeline<C: ConnectionTrait>(
         );
         for code in rest {
             query.and_where(
-                Expr::col((event::Entity, event::Column::Id)).in_subquery(countries_subquery(std::slice::from_ref(code))),
+                Expr::col((event::Entity, event::Column::Id))
+                    .in_subquery(countries_subquery(std::slice::from_ref(code))),
             );
         }
         (Expr::col(("ec", event_country::Column::StartDate)), Expr::col(("ec", event_country::Column::EventId)))

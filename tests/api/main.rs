@@ -1,0 +1,12 @@
+//! Integration tests: the real server over real HTTP on a real database
+//! (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
+
+mod countries;
+mod errors;
+mod events;
+mod helpers;
+mod migrations;
+mod openapi;
+mod participants;
+mod sources;
+mod timeline;

@@ -1,0 +1,58 @@
+use crate::helpers::{event_body, spawn_app};
+use serde_json::json;
+
+#[actix_rt::test]
+async fn the_article_backs_every_seeded_event() {
+    let app = spawn_app().await;
+    let list = app.get("/api/v1/sources").await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    let article = &list.body["items"][0];
+    assert_eq!(article["title"], "Замминистра исключил принцип «против кого мы за» в союзе с КНДР");
+    assert_eq!(article["published_at"], "2025-11-01T00:00:00Z");
+    assert_eq!(article["language"], "ru");
+    assert!(article["publisher"].is_null());
+    let id = article["id"].as_i64().unwrap();
+    let detail = app.get(&format!("/api/v1/sources/{id}")).await;
+    assert_eq!(detail.body["event_count"], 7);
+    assert_eq!(detail.body["events"].as_array().unwrap().len(), 7);
+    assert_eq!(detail.body["events"][0]["key"], "2025-11-01-admm-plus-kuala-lumpur");
+}
+
+#[actix_rt::test]
+async fn sources_are_created_updated_and_deleted() {
+    let app = spawn_app().await;
+    let body = json!({"url": "https://example.org/report", "title": "Report", "publisher": "Example",
+        "published_at": "2025-11-02T10:00:00+03:00", "language": "EN"});
+    let created = app.post("/api/v1/sources", &body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["published_at"], "2025-11-02T07:00:00Z");
+    assert_eq!(created.body["language"], "en");
+    let id = created.body["id"].as_i64().unwrap();
+    app.post("/api/v1/sources", &body).await.assert_problem(409, "url");
+
+    let mut event = event_body("cited", "2025-11-02", &["RU"]);
+    event["sources"] = json!([{"id": id}]);
+    assert_eq!(app.post("/api/v1/events", &event).await.status, 201);
+    app.delete(&format!("/api/v1/sources/{id}")).await.assert_problem_status(409);
+
+    let renamed = app
+        .put(&format!("/api/v1/sources/{id}"), &json!({"url": "https://example.org/report", "title": "Renamed"}))
+        .await;
+    assert_eq!(renamed.status, 200);
+    assert_eq!(app.get("/api/v1/events/cited").await.body["sources"][0]["title"], "Renamed");
+
+    assert_eq!(app.delete("/api/v1/events/cited").await.status, 204);
+    assert_eq!(app.delete(&format!("/api/v1/sources/{id}")).await.status, 204);
+    app.get(&format!("/api/v1/sources/{id}")).await.assert_problem_status(404);
+}
+
+#[actix_rt::test]
+async fn bad_sources_are_refused_with_the_field() {
+    let app = spawn_app().await;
+    app.post("/api/v1/sources", &json!({"url": "not a url"})).await.assert_problem(400, "url");
+    app.post("/api/v1/sources", &json!({"url": "https://a.org", "published_at": "2025-13-01"}))
+        .await
+        .assert_problem(400, "published_at");
+    app.post("/api/v1/sources", &json!({"title": "no url"})).await.assert_problem(400, "url");
+    app.get("/api/v1/sources?cursor=abc").await.assert_problem(400, "cursor");
+}
