@@ -28,6 +28,19 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Import NDJSON events (shared/data/FORMAT.md) from FILE, or `-` for stdin.
+    Import {
+        file: String,
+        /// Abort with nothing written on the first bad line.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Write events as NDJSON to stdout, oldest first.
+    Export {
+        /// A timeline filter as in the API, e.g. 'country=RU&country=KP&match=all&from=2024'.
+        #[arg(long, default_value = "")]
+        filter: String,
+    },
     /// Print the OpenAPI document the server serves.
     Openapi,
 }

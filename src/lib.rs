@@ -1,11 +1,15 @@
 //! Timeline: a REST service for timelines of world events.
 
+pub mod cli;
 pub mod config;
 pub mod cursor;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod extract;
+pub mod import;
 pub mod models;
+pub mod ndjson;
 pub mod openapi;
 pub mod params;
 pub mod queries;

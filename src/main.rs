@@ -34,6 +34,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("{:<10} {}", format!("{:?}", migration.status()).to_lowercase(), migration.name());
             }
         }
+        Command::Import { file, strict } => {
+            let db = Db::connect_and_migrate(&cli.database_url).await?;
+            let clean = timeline::cli::import(&db, &file, strict).await?;
+            db.conn.close().await?;
+            if !clean {
+                std::process::exit(2);
+            }
+        }
+        Command::Export { filter } => {
+            let db = Db::connect_and_migrate(&cli.database_url).await?;
+            timeline::cli::export(&db, &filter).await?;
+        }
         Command::Openapi => println!("{}", timeline::openapi::spec().to_pretty_json()?),
     }
     Ok(())

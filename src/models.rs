@@ -47,7 +47,7 @@ pub struct Event {
 }
 
 /// Where an event took place.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     pub name: Option<String>,

@@ -17,6 +17,7 @@ use utoipa::OpenApi;
         (name = "participants", description = "Countries, persons and organizations"),
         (name = "sources", description = "Reports that back events"),
         (name = "countries", description = "Countries that appear in events"),
+        (name = "bulk", description = "NDJSON import and export"),
     )
 )]
 pub struct ApiDoc;

@@ -10,10 +10,12 @@ use entity::derived::participant_identity;
 use entity::{
     event, event_country, event_participant, event_source, event_tag, participant, participant_member, source,
 };
+use sea_orm::ActiveValue::NotSet;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    SqlErr,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Whether a write may replace an existing row.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -22,31 +24,126 @@ pub enum Mode {
     CreateOrReplace,
 }
 
-/// Writes an event with its links. Returns its id and whether it was created.
-pub async fn save_event(db: &Db, new: NewEvent, mode: Mode) -> Result<(i64, bool), ApiError> {
+/// What a batch of event writes did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct WriteCounts {
+    /// Events that did not exist.
+    pub created: u64,
+    /// Existing events whose content changed.
+    pub updated: u64,
+    /// Existing events written again with the same content, left alone.
+    pub unchanged: u64,
+    /// Participants created because no existing one matched.
+    pub participants_created: u64,
+    /// Sources created because no existing one had the url.
+    pub sources_created: u64,
+}
+
+/// The most bind parameters one statement may carry (SQLite's limit is
+/// 32,766, PostgreSQL's 65,535).
+const MAX_BINDS: usize = 30_000;
+
+/// Writes one event in a transaction of its own.
+pub async fn save_event(db: &Db, new: NewEvent, mode: Mode) -> Result<WriteCounts, ApiError> {
     let write = db.begin_write().await?;
-    let txn = &write.txn;
-    let existing = event::Entity::find().filter(event::Column::Key.eq(&new.key)).one(txn).await?;
-    if existing.is_some() && mode == Mode::CreateOnly {
-        return Err(ApiError::conflict(
-            Some("key"),
-            format!("an event with key '{}' exists; PUT /api/v1/events/{} replaces it", new.key, new.key),
-        ));
+    let counts = write_events(&write.txn, vec![new], mode).await?;
+    write.commit().await?;
+    Ok(counts)
+}
+
+/// Writes a batch of events with their links inside the caller's
+/// transaction: the one write path of the API and of bulk import. It costs a
+/// fixed number of statements per batch, not per event. Events whose content
+/// is unchanged are left as they are; a key given twice keeps the last.
+pub async fn write_events<C: ConnectionTrait>(
+    txn: &C,
+    batch: Vec<NewEvent>,
+    mode: Mode,
+) -> Result<WriteCounts, ApiError> {
+    let mut counts = WriteCounts::default();
+    let mut seen = HashSet::new();
+    let mut events: Vec<NewEvent> = batch.into_iter().rev().filter(|e| seen.insert(e.key.clone())).collect();
+    events.reverse();
+    if events.is_empty() {
+        return Ok(counts);
     }
 
-    let mut participants = Vec::with_capacity(new.participants.len());
-    for (i, (spec, role)) in new.participants.iter().enumerate() {
-        let row = resolve_participant(txn, spec, &format!("participants[{i}].id")).await?;
-        participants.push((row, role.clone()));
-    }
-    let mut source_ids = Vec::with_capacity(new.sources.len());
-    for (i, spec) in new.sources.iter().enumerate() {
-        source_ids.push(resolve_source(txn, spec, &format!("sources[{i}].id")).await?);
+    let people = resolve_participants(txn, &events, &mut counts).await?;
+    let sources = resolve_sources(txn, &events, &mut counts).await?;
+
+    let keys: Vec<String> = events.iter().map(|e| e.key.clone()).collect();
+    let mut stored: HashMap<String, (i64, String)> = HashMap::new();
+    for chunk in keys.chunks(MAX_BINDS) {
+        let rows = event::Entity::find().filter(event::Column::Key.is_in(chunk.to_vec())).all(txn).await?;
+        stored.extend(rows.into_iter().map(|r| (r.key, (r.id, r.content_hash))));
     }
 
     let now = Utc::now();
-    let location = new.location.clone();
-    let mut row = event::ActiveModel {
+    let mut fresh: Vec<(event::ActiveModel, &NewEvent)> = Vec::new();
+    let mut rewritten: Vec<(i64, &NewEvent)> = Vec::new();
+    for new in &events {
+        let hash = content_hash(new);
+        match stored.get(&new.key) {
+            Some(_) if mode == Mode::CreateOnly => {
+                return Err(ApiError::conflict(
+                    Some("key"),
+                    format!("an event with key '{}' exists; PUT /api/v1/events/{} replaces it", new.key, new.key),
+                ));
+            }
+            Some((_, old_hash)) if *old_hash == hash => counts.unchanged += 1,
+            Some((id, _)) => {
+                let mut row = event_row(new, hash, now);
+                row.id = Set(*id);
+                row.created_at = NotSet;
+                row.update(txn).await?;
+                rewritten.push((*id, new));
+                counts.updated += 1;
+            }
+            None => fresh.push((event_row(new, hash, now), new)),
+        }
+    }
+
+    let ids: Vec<i64> = rewritten.iter().map(|(id, _)| *id).collect();
+    for chunk in ids.chunks(MAX_BINDS) {
+        delete_links(txn, chunk).await?;
+    }
+    if !fresh.is_empty() {
+        counts.created = fresh.len() as u64;
+        let per_statement = MAX_BINDS / 16;
+        let mut rows = fresh.iter().map(|(row, _)| row.clone()).peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<event::ActiveModel> = rows.by_ref().take(per_statement).collect();
+            event::Entity::insert_many(chunk)
+                .exec(txn)
+                .await
+                .map_err(|e| unique_to_conflict(e, "key", "an event with this key was created concurrently"))?;
+        }
+        let new_keys: Vec<String> = fresh.iter().map(|(_, e)| e.key.clone()).collect();
+        let mut new_ids: HashMap<String, i64> = HashMap::new();
+        for chunk in new_keys.chunks(MAX_BINDS) {
+            let rows = event::Entity::find()
+                .select_only()
+                .column(event::Column::Key)
+                .column(event::Column::Id)
+                .filter(event::Column::Key.is_in(chunk.to_vec()))
+                .into_tuple::<(String, i64)>()
+                .all(txn)
+                .await?;
+            new_ids.extend(rows);
+        }
+        for (_, new) in &fresh {
+            let id = new_ids.get(&new.key).copied().ok_or_else(|| DbErr::RecordNotFound(new.key.clone()))?;
+            rewritten.push((id, new));
+        }
+    }
+    insert_links(txn, &rewritten, &people, &sources).await?;
+    Ok(counts)
+}
+
+fn event_row(new: &NewEvent, hash: String, now: chrono::DateTime<Utc>) -> event::ActiveModel {
+    let location = new.location.as_ref();
+    event::ActiveModel {
+        id: NotSet,
         key: Set(new.key.clone()),
         kind: Set(new.kind.clone()),
         title: Set(new.title.clone()),
@@ -55,57 +152,277 @@ pub async fn save_event(db: &Db, new: NewEvent, mode: Mode) -> Result<(i64, bool
         end_date: Set(new.end),
         last_day: Set(new.last_day),
         date_precision: Set(new.precision.as_str().to_owned()),
-        location_name: Set(location.as_ref().and_then(|l| l.name.clone())),
-        location_country: Set(location.as_ref().and_then(|l| l.country.clone())),
-        lat: Set(location.as_ref().and_then(|l| l.lat)),
-        lon: Set(location.as_ref().and_then(|l| l.lon)),
+        location_name: Set(location.and_then(|l| l.name.clone())),
+        location_country: Set(location.and_then(|l| l.country.clone())),
+        lat: Set(location.and_then(|l| l.lat)),
+        lon: Set(location.and_then(|l| l.lon)),
+        content_hash: Set(hash),
+        created_at: Set(now),
         updated_at: Set(now),
-        ..Default::default()
-    };
-    let (event_id, created) = match existing {
-        Some(old) => {
-            row.id = Set(old.id);
-            row.update(txn).await?;
-            delete_links(txn, old.id).await?;
-            (old.id, false)
-        }
-        None => {
-            row.created_at = Set(now);
-            let inserted =
-                row.insert(txn).await.map_err(|e| unique_to_conflict(e, "key", "an event with this key exists"))?;
-            (inserted.id, true)
-        }
-    };
+    }
+}
 
-    if !participants.is_empty() {
-        let links = participants.iter().enumerate().map(|(i, (p, role))| event_participant::ActiveModel {
-            event_id: Set(event_id),
-            position: Set(i as i32),
-            participant_id: Set(p.id),
-            role: Set(role.clone()),
-        });
-        event_participant::Entity::insert_many(links).exec(txn).await?;
+/// A digest of everything a write says about an event.
+fn content_hash(new: &NewEvent) -> String {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(new).unwrap_or_default();
+    format!("{:x}", sha2::Sha256::digest(&bytes))
+}
+
+/// The participants the batch names, by identity (described ones, matched
+/// or created) and by id (those named by id, which must exist).
+struct People {
+    by_identity: HashMap<String, participant::Model>,
+    by_id: HashMap<i64, participant::Model>,
+}
+
+impl People {
+    fn get(&self, spec: &ParticipantSpec) -> Option<&participant::Model> {
+        match spec {
+            ParticipantSpec::Existing(id) => self.by_id.get(id),
+            ParticipantSpec::Described(p) => {
+                self.by_identity.get(&participant_identity(&p.kind, &p.name, p.country.as_deref()))
+            }
+        }
     }
-    if !source_ids.is_empty() {
-        let links = source_ids.iter().enumerate().map(|(i, id)| event_source::ActiveModel {
-            event_id: Set(event_id),
-            position: Set(i as i32),
-            source_id: Set(*id),
-        });
-        event_source::Entity::insert_many(links).exec(txn).await?;
+}
+
+async fn resolve_participants<C: ConnectionTrait>(
+    txn: &C,
+    events: &[NewEvent],
+    counts: &mut WriteCounts,
+) -> Result<People, ApiError> {
+    let mut described: HashMap<String, &NewParticipant> = HashMap::new();
+    let mut ids: BTreeSet<i64> = BTreeSet::new();
+    for (spec, _) in events.iter().flat_map(|e| &e.participants) {
+        match spec {
+            ParticipantSpec::Existing(id) => {
+                ids.insert(*id);
+            }
+            ParticipantSpec::Described(p) => {
+                described.entry(participant_identity(&p.kind, &p.name, p.country.as_deref())).or_insert(p);
+            }
+        }
     }
-    if !new.tags.is_empty() {
-        let tags = new.tags.iter().enumerate().map(|(i, tag)| event_tag::ActiveModel {
-            event_id: Set(event_id),
-            position: Set(i as i32),
-            tag: Set(tag.clone()),
-        });
-        event_tag::Entity::insert_many(tags).exec(txn).await?;
+    let mut people = People { by_identity: HashMap::new(), by_id: HashMap::new() };
+    let ids: Vec<i64> = ids.into_iter().collect();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let rows = participant::Entity::find().filter(participant::Column::Id.is_in(chunk.to_vec())).all(txn).await?;
+        people.by_id.extend(rows.into_iter().map(|r| (r.id, r)));
     }
-    let rows: Vec<&participant::Model> = participants.iter().map(|(p, _)| p).collect();
-    insert_event_countries(txn, event_id, new.start, new.last_day, &rows).await?;
-    write.commit().await?;
-    Ok((event_id, created))
+    for event in events {
+        for (i, (spec, _)) in event.participants.iter().enumerate() {
+            if let ParticipantSpec::Existing(id) = spec
+                && !people.by_id.contains_key(id)
+            {
+                return Err(ApiError::invalid(format!("participants[{i}].id"), format!("no participant with id {id}")));
+            }
+        }
+    }
+
+    let identities: Vec<String> = described.keys().cloned().collect();
+    find_participants(txn, &identities, &mut people.by_identity).await?;
+    let missing: Vec<participant::ActiveModel> = identities
+        .iter()
+        .filter(|identity| !people.by_identity.contains_key(*identity))
+        .map(|identity| {
+            let p = described[identity];
+            participant::ActiveModel {
+                id: NotSet,
+                kind: Set(p.kind.clone()),
+                name: Set(p.name.clone()),
+                country: Set(p.country.clone()),
+                identity: Set(identity.clone()),
+            }
+        })
+        .collect();
+    if !missing.is_empty() {
+        counts.participants_created += missing.len() as u64;
+        let created: Vec<String> = missing.iter().map(|m| m.identity.clone().unwrap()).collect();
+        for chunk in missing.chunks(MAX_BINDS / 4) {
+            participant::Entity::insert_many(chunk.to_vec())
+                .exec(txn)
+                .await
+                .map_err(|e| unique_to_conflict(e, "participants", "a participant was created concurrently; retry"))?;
+        }
+        find_participants(txn, &created, &mut people.by_identity).await?;
+    }
+    Ok(people)
+}
+
+async fn find_participants<C: ConnectionTrait>(
+    txn: &C,
+    identities: &[String],
+    into: &mut HashMap<String, participant::Model>,
+) -> Result<(), DbErr> {
+    for chunk in identities.chunks(MAX_BINDS) {
+        let rows =
+            participant::Entity::find().filter(participant::Column::Identity.is_in(chunk.to_vec())).all(txn).await?;
+        into.extend(rows.into_iter().map(|r| (r.identity.clone(), r)));
+    }
+    Ok(())
+}
+
+/// Source ids of the batch: by url (matched or created) and by id.
+struct Sources {
+    by_url: HashMap<String, i64>,
+}
+
+impl Sources {
+    fn get(&self, spec: &SourceSpec) -> Option<i64> {
+        match spec {
+            SourceSpec::Existing(id) => Some(*id),
+            SourceSpec::Described(s) => self.by_url.get(&s.url).copied(),
+        }
+    }
+}
+
+async fn resolve_sources<C: ConnectionTrait>(
+    txn: &C,
+    events: &[NewEvent],
+    counts: &mut WriteCounts,
+) -> Result<Sources, ApiError> {
+    let mut described: HashMap<&str, &NewSource> = HashMap::new();
+    let mut ids: BTreeSet<i64> = BTreeSet::new();
+    for spec in events.iter().flat_map(|e| &e.sources) {
+        match spec {
+            SourceSpec::Existing(id) => {
+                ids.insert(*id);
+            }
+            SourceSpec::Described(s) => {
+                described.entry(s.url.as_str()).or_insert(s);
+            }
+        }
+    }
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut known: HashSet<i64> = HashSet::new();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let rows = source::Entity::find()
+            .select_only()
+            .column(source::Column::Id)
+            .filter(source::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple::<i64>()
+            .all(txn)
+            .await?;
+        known.extend(rows);
+    }
+    for event in events {
+        for (i, spec) in event.sources.iter().enumerate() {
+            if let SourceSpec::Existing(id) = spec
+                && !known.contains(id)
+            {
+                return Err(ApiError::invalid(format!("sources[{i}].id"), format!("no source with id {id}")));
+            }
+        }
+    }
+
+    let urls: Vec<String> = described.keys().map(|u| (*u).to_owned()).collect();
+    let mut sources = Sources { by_url: HashMap::new() };
+    find_sources(txn, &urls, &mut sources.by_url).await?;
+    let missing: Vec<source::ActiveModel> =
+        urls.iter().filter(|u| !sources.by_url.contains_key(*u)).map(|u| source_model(described[u.as_str()])).collect();
+    if !missing.is_empty() {
+        counts.sources_created += missing.len() as u64;
+        let created: Vec<String> = missing.iter().map(|m| m.url.clone().unwrap()).collect();
+        for chunk in missing.chunks(MAX_BINDS / 6) {
+            source::Entity::insert_many(chunk.to_vec())
+                .exec(txn)
+                .await
+                .map_err(|e| unique_to_conflict(e, "sources", "a source was created concurrently; retry"))?;
+        }
+        find_sources(txn, &created, &mut sources.by_url).await?;
+    }
+    Ok(sources)
+}
+
+async fn find_sources<C: ConnectionTrait>(
+    txn: &C,
+    urls: &[String],
+    into: &mut HashMap<String, i64>,
+) -> Result<(), DbErr> {
+    for chunk in urls.chunks(MAX_BINDS) {
+        let rows = source::Entity::find()
+            .select_only()
+            .column(source::Column::Url)
+            .column(source::Column::Id)
+            .filter(source::Column::Url.is_in(chunk.to_vec()))
+            .into_tuple::<(String, i64)>()
+            .all(txn)
+            .await?;
+        into.extend(rows);
+    }
+    Ok(())
+}
+
+/// Inserts the participant, source, tag and country rows of written events.
+async fn insert_links<C: ConnectionTrait>(
+    txn: &C,
+    written: &[(i64, &NewEvent)],
+    people: &People,
+    sources: &Sources,
+) -> Result<(), DbErr> {
+    let mut participant_rows = Vec::new();
+    let mut source_rows = Vec::new();
+    let mut tag_rows = Vec::new();
+    let mut country_rows = Vec::new();
+    for (event_id, new) in written {
+        let mut countries: BTreeSet<&str> = BTreeSet::new();
+        for (i, (spec, role)) in new.participants.iter().enumerate() {
+            let p = people.get(spec).ok_or_else(|| DbErr::RecordNotFound("participant".into()))?;
+            if p.kind != "organization"
+                && let Some(code) = p.country.as_deref()
+            {
+                countries.insert(code);
+            }
+            participant_rows.push(event_participant::ActiveModel {
+                event_id: Set(*event_id),
+                position: Set(i as i32),
+                participant_id: Set(p.id),
+                role: Set(role.clone()),
+            });
+        }
+        for (i, spec) in new.sources.iter().enumerate() {
+            let id = sources.get(spec).ok_or_else(|| DbErr::RecordNotFound("source".into()))?;
+            source_rows.push(event_source::ActiveModel {
+                event_id: Set(*event_id),
+                position: Set(i as i32),
+                source_id: Set(id),
+            });
+        }
+        for (i, tag) in new.tags.iter().enumerate() {
+            tag_rows.push(event_tag::ActiveModel {
+                event_id: Set(*event_id),
+                position: Set(i as i32),
+                tag: Set(tag.clone()),
+            });
+        }
+        for code in countries {
+            country_rows.push(event_country::ActiveModel {
+                country: Set(code.to_owned()),
+                start_date: Set(new.start),
+                event_id: Set(*event_id),
+                last_day: Set(new.last_day),
+            });
+        }
+    }
+    insert_chunked(txn, participant_rows, 4).await?;
+    insert_chunked(txn, source_rows, 3).await?;
+    insert_chunked(txn, tag_rows, 3).await?;
+    insert_chunked(txn, country_rows, 4).await?;
+    Ok(())
+}
+
+async fn insert_chunked<C, A>(txn: &C, rows: Vec<A>, columns: usize) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(MAX_BINDS / columns).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(txn).await?;
+    }
+    Ok(())
 }
 
 pub async fn delete_event(db: &Db, key: &str) -> Result<(), ApiError> {
@@ -233,41 +550,6 @@ pub async fn delete_source(db: &Db, id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn resolve_participant<C: ConnectionTrait>(
-    txn: &C,
-    spec: &ParticipantSpec,
-    field: &str,
-) -> Result<participant::Model, ApiError> {
-    match spec {
-        ParticipantSpec::Existing(id) => participant::Entity::find_by_id(*id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| ApiError::invalid(field, format!("no participant with id {id}"))),
-        ParticipantSpec::Described(new) => {
-            let identity = participant_identity(&new.kind, &new.name, new.country.as_deref());
-            match find_participant(txn, &identity).await? {
-                Some(found) => Ok(found),
-                None => insert_participant(txn, new).await,
-            }
-        }
-    }
-}
-
-async fn resolve_source<C: ConnectionTrait>(txn: &C, spec: &SourceSpec, field: &str) -> Result<i64, ApiError> {
-    match spec {
-        SourceSpec::Existing(id) => match source::Entity::find_by_id(*id).one(txn).await? {
-            Some(found) => Ok(found.id),
-            None => Err(ApiError::invalid(field, format!("no source with id {id}"))),
-        },
-        SourceSpec::Described(new) => {
-            match source::Entity::find().filter(source::Column::Url.eq(&new.url)).one(txn).await? {
-                Some(found) => Ok(found.id),
-                None => Ok(source_model(new).insert(txn).await?.id),
-            }
-        }
-    }
-}
-
 async fn find_participant<C: ConnectionTrait>(txn: &C, identity: &str) -> Result<Option<participant::Model>, DbErr> {
     participant::Entity::find().filter(participant::Column::Identity.eq(identity)).one(txn).await
 }
@@ -322,11 +604,15 @@ fn source_model(new: &NewSource) -> source::ActiveModel {
     }
 }
 
-async fn delete_links<C: ConnectionTrait>(txn: &C, event_id: i64) -> Result<(), DbErr> {
-    event_participant::Entity::delete_many().filter(event_participant::Column::EventId.eq(event_id)).exec(txn).await?;
-    event_source::Entity::delete_many().filter(event_source::Column::EventId.eq(event_id)).exec(txn).await?;
-    event_tag::Entity::delete_many().filter(event_tag::Column::EventId.eq(event_id)).exec(txn).await?;
-    event_country::Entity::delete_many().filter(event_country::Column::EventId.eq(event_id)).exec(txn).await?;
+async fn delete_links<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<(), DbErr> {
+    let ids = event_ids.to_vec();
+    event_participant::Entity::delete_many()
+        .filter(event_participant::Column::EventId.is_in(ids.clone()))
+        .exec(txn)
+        .await?;
+    event_source::Entity::delete_many().filter(event_source::Column::EventId.is_in(ids.clone())).exec(txn).await?;
+    event_tag::Entity::delete_many().filter(event_tag::Column::EventId.is_in(ids.clone())).exec(txn).await?;
+    event_country::Entity::delete_many().filter(event_country::Column::EventId.is_in(ids)).exec(txn).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::models::{EventInput, Location, ParticipantInput, ParticipantRef, SourceInput, SourceRef};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::derived::{Precision, last_day};
+use serde::Serialize;
 
 pub const EVENT_KINDS: [&str; 11] = [
     "meeting",
@@ -32,7 +33,7 @@ const MAX_SOURCES: usize = 100;
 const MAX_URL: usize = 2_048;
 
 /// An event that passed every check, ready for the write path.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct NewEvent {
     pub key: String,
     pub kind: String,
@@ -40,6 +41,7 @@ pub struct NewEvent {
     pub summary: Option<String>,
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
+    #[serde(serialize_with = "precision_name")]
     pub precision: Precision,
     pub last_day: NaiveDate,
     pub location: Option<Location>,
@@ -48,13 +50,13 @@ pub struct NewEvent {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum ParticipantSpec {
     Existing(i64),
     Described(NewParticipant),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct NewParticipant {
     pub kind: String,
     pub name: String,
@@ -63,13 +65,13 @@ pub struct NewParticipant {
     pub members: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum SourceSpec {
     Existing(i64),
     Described(NewSource),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct NewSource {
     pub url: String,
     pub title: Option<String>,
@@ -159,6 +161,10 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         sources,
         tags,
     })
+}
+
+fn precision_name<S: serde::Serializer>(p: &Precision, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.as_str())
 }
 
 /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` into the first day of that

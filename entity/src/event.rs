@@ -22,6 +22,7 @@ pub struct Model {
     pub location_country: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    pub content_hash: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

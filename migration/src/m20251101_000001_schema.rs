@@ -27,6 +27,9 @@ impl MigrationTrait for Migration {
                     .col(char_len_null("location_country", 2))
                     .col(double_null("lat"))
                     .col(double_null("lon"))
+                    // A digest of the event's content: re-importing an unchanged
+                    // event is recognised and leaves the row alone.
+                    .col(string_len("content_hash", 64))
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
                     .to_owned(),

@@ -69,9 +69,9 @@ pub async fn put_event(
 ) -> Result<HttpResponse, ApiError> {
     let key = validate::event_key("key", &key)?;
     let new = validate::event(body.0, Some(&key))?;
-    let (_, created) = store::save_event(&db, new, Mode::CreateOrReplace).await?;
+    let counts = store::save_event(&db, new, Mode::CreateOrReplace).await?;
     let event = queries::event_by_key(&db.conn, &key).await?;
-    if created {
+    if counts.created == 1 {
         Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/events/{key}"))).json(event))
     } else {
         Ok(HttpResponse::Ok().json(event))

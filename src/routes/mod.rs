@@ -1,11 +1,14 @@
 //! HTTP handlers, thin: parse input, call `queries` or `store`, shape the
 //! answer. `configure` registers them for both routing and the spec.
 
+mod bulk;
 mod countries;
 mod events;
 mod participants;
 mod sources;
 mod timeline;
+
+pub use timeline::parse_filter as timeline_filter;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -25,7 +28,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sources::create)
         .service(sources::update)
         .service(sources::delete)
-        .service(countries::list);
+        .service(countries::list)
+        .service(bulk::import_events)
+        .service(bulk::export_events);
 }
 
 /// An id in a path, as a 400 naming the field when it is not a number.

@@ -10,6 +10,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+/// The filters a timeline and an export share.
+pub(super) const FILTERS: [&str; 8] = ["country", "match", "from", "to", "kind", "participant", "tag", "order"];
 const KNOWN: [&str; 10] = ["country", "match", "from", "to", "kind", "participant", "tag", "order", "limit", "cursor"];
 const MAX_LIMIT: u64 = 500;
 
@@ -67,11 +69,7 @@ pub struct TimelineParams {
 pub async fn timeline(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let params = Params::parse(req.query_string(), &KNOWN)?;
     let filter = parse_filter(&params)?;
-    if let Some(id) = filter.participant
-        && !queries::participant_exists(&db.conn, id).await?
-    {
-        return Err(ApiError::invalid("participant", format!("no participant with id {id}")));
-    }
+    check_participant(&db, &filter).await?;
     let (items, next) = queries::timeline(&db.conn, &filter).await?;
     let order = if filter.ascending { "asc" } else { "desc" };
     let next_cursor = next.map(|(start, id)| cursor::encode(&(order, start, id)));
@@ -82,7 +80,18 @@ pub async fn timeline(req: HttpRequest, db: web::Data<Db>) -> Result<HttpRespons
     Ok(response.json(TimelinePage { items, next_cursor }))
 }
 
-fn parse_filter(params: &Params) -> Result<TimelineFilter, ApiError> {
+/// A `participant` filter must name one that exists.
+pub(super) async fn check_participant(db: &Db, filter: &TimelineFilter) -> Result<(), ApiError> {
+    if let Some(id) = filter.participant
+        && !queries::participant_exists(&db.conn, id).await?
+    {
+        return Err(ApiError::invalid("participant", format!("no participant with id {id}")));
+    }
+    Ok(())
+}
+
+/// The timeline filter of a query string (export shares it, without paging).
+pub fn parse_filter(params: &Params) -> Result<TimelineFilter, ApiError> {
     let mut countries: Vec<String> = Vec::new();
     for raw in params.all("country") {
         let code = country_code("country", raw)?;

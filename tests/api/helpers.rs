@@ -203,3 +203,13 @@ impl Reply {
         assert_eq!(self.body["status"], status);
     }
 }
+
+impl TestApp {
+    /// A body as text (NDJSON exports).
+    pub async fn get_text(&self, path: &str) -> String {
+        let mut response = self.client.get(format!("{}{path}", self.address)).send().await.expect("request");
+        assert_eq!(response.status().as_u16(), 200);
+        let bytes = response.body().limit(64 * 1024 * 1024).await.expect("body");
+        String::from_utf8(bytes.to_vec()).expect("UTF-8")
+    }
+}

@@ -26,6 +26,8 @@ async fn the_spec_documents_every_endpoint_and_swagger_ui_is_served() {
         ("/api/v1/sources", &["get", "post"]),
         ("/api/v1/sources/{id}", &["get", "put", "delete"]),
         ("/api/v1/countries", &["get"]),
+        ("/api/v1/import", &["post"]),
+        ("/api/v1/export", &["get"]),
     ] {
         for method in methods {
             let op = &spec["paths"][path][method];

@@ -1,0 +1,82 @@
+//! The `import` and `export` commands.
+
+use crate::db::Db;
+use crate::import::{ImportError, Importer};
+use crate::params::Params;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{Read, Write};
+
+/// Reads NDJSON from a file or stdin into the database, with a progress bar
+/// on a terminal, and prints the summary as JSON on stdout.
+pub async fn import(db: &Db, file: &str, strict: bool) -> Result<bool, Box<dyn std::error::Error>> {
+    let (mut input, size): (Box<dyn Read>, Option<u64>) = if file == "-" {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
+        let size = f.metadata().ok().map(|m| m.len());
+        (Box::new(f), size)
+    };
+    let bar = match size {
+        Some(bytes) => ProgressBar::new(bytes).with_style(ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {msg}",
+        )?),
+        None => ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {bytes} {msg}")?),
+    };
+    let mut importer = Importer::new(db, strict);
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = input.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        if let Err(e) = importer.feed(&buffer[..n]).await {
+            bar.abandon();
+            return Err(abort_message(e).into());
+        }
+        bar.inc(n as u64);
+        bar.set_message(format!("{} lines", importer.lines()));
+    }
+    let summary = importer.finish().await.map_err(abort_message)?;
+    bar.finish_and_clear();
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &summary)?;
+    writeln!(out)?;
+    eprintln!(
+        "imported {} lines in {:.1} s: {} events created, {} updated, {} unchanged; {} participants and {} sources created; {} bad lines",
+        summary.lines,
+        summary.seconds,
+        summary.events.created,
+        summary.events.updated,
+        summary.events.unchanged,
+        summary.events.participants_created,
+        summary.events.sources_created,
+        summary.bad_lines
+    );
+    Ok(summary.bad_lines == 0)
+}
+
+fn abort_message(e: ImportError) -> String {
+    match e {
+        ImportError::BadLine(bad) => format!(
+            "line {}{}: {}; --strict: nothing was imported",
+            bad.line,
+            bad.field.map(|f| format!(" ({f})")).unwrap_or_default(),
+            bad.reason
+        ),
+        ImportError::Api(e) => e.to_string(),
+    }
+}
+
+/// Writes the events of a timeline filter to stdout as NDJSON.
+pub async fn export(db: &Db, filter: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let params = Params::parse(filter, &["country", "match", "from", "to", "kind", "participant", "tag", "order"])?;
+    let mut filter = crate::routes::timeline_filter(&params)?;
+    filter.ascending = params.one("order")? != Some("desc");
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut done = false;
+    while let Some(chunk) = crate::export::next_chunk(db, &mut filter, &mut done).await? {
+        out.write_all(&chunk)?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! Bulk import of NDJSON events, shared by `timeline import` and
+//! `POST /api/v1/import`. Lines are checked one by one; good ones are written
+//! in batches through the same write path as the API. A bad line is reported
+//! with its number and reason and skipped, or, with `strict`, aborts the
+//! import with nothing written.
+
+use crate::db::{Db, WriteTxn};
+use crate::error::ApiError;
+use crate::models::EventInput;
+use crate::ndjson::{LineSplitter, MAX_LINE, Piece};
+use crate::store::{self, Mode, WriteCounts};
+use crate::validate::{self, NewEvent, ParticipantSpec, SourceSpec};
+use serde::Serialize;
+use std::time::Instant;
+use utoipa::ToSchema;
+
+/// Events written per batch. Without `strict`, each batch commits, so other
+/// writers get a turn and an interrupted import keeps what it wrote (running
+/// it again finishes the job: import is idempotent).
+const BATCH: usize = 5_000;
+/// Bad lines the summary lists one by one; it counts them all.
+const LISTED_BAD_LINES: usize = 100;
+
+/// What an import did.
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[schema(example = json!({"lines": 3, "events": {"created": 1, "updated": 0, "unchanged": 1,
+    "participants_created": 2, "sources_created": 1}, "bad_lines": 1,
+    "errors": [{"line": 3, "field": "start", "reason": "'2025-02-30' is not a real date"}], "seconds": 0.01}))]
+pub struct ImportSummary {
+    /// Lines read, blank ones included.
+    pub lines: u64,
+    pub events: WriteCounts,
+    pub bad_lines: u64,
+    /// The first 100 bad lines.
+    pub errors: Vec<BadLine>,
+    pub seconds: f64,
+}
+
+/// A line that was not imported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BadLine {
+    pub line: u64,
+    /// The field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+/// Why an import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("line {}: {}", .0.line, .0.reason)]
+    BadLine(BadLine),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl From<sea_orm::DbErr> for ImportError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ImportError::Api(ApiError::Database(e))
+    }
+}
+
+pub struct Importer<'a> {
+    db: &'a Db,
+    strict: bool,
+    write: Option<WriteTxn<'a>>,
+    splitter: LineSplitter,
+    batch: Vec<NewEvent>,
+    first_bad: Option<BadLine>,
+    summary: ImportSummary,
+    started: Instant,
+}
+
+impl<'a> Importer<'a> {
+    pub fn new(db: &'a Db, strict: bool) -> Importer<'a> {
+        Importer {
+            db,
+            strict,
+            write: None,
+            splitter: LineSplitter::default(),
+            batch: Vec::with_capacity(BATCH),
+            first_bad: None,
+            summary: ImportSummary::default(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Feeds the next chunk of input, of any size and cut anywhere.
+    pub async fn feed(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
+        let mut splitter = std::mem::take(&mut self.splitter);
+        splitter.feed(chunk, |piece| self.accept(piece));
+        self.splitter = splitter;
+        self.after_lines().await
+    }
+
+    /// Ends the input and commits; returns the summary.
+    pub async fn finish(mut self) -> Result<ImportSummary, ImportError> {
+        let mut splitter = std::mem::take(&mut self.splitter);
+        splitter.finish(|piece| self.accept(piece));
+        self.after_lines().await?;
+        self.flush().await?;
+        if let Some(write) = self.write.take() {
+            write.commit().await?;
+        }
+        self.summary.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        Ok(self.summary)
+    }
+
+    /// Lines read so far.
+    pub fn lines(&self) -> u64 {
+        self.summary.lines
+    }
+
+    async fn after_lines(&mut self) -> Result<(), ImportError> {
+        if self.strict
+            && let Some(bad) = self.first_bad.take()
+        {
+            // Dropping the open transaction rolls everything back.
+            self.write = None;
+            return Err(ImportError::BadLine(bad));
+        }
+        if self.batch.len() >= BATCH {
+            self.flush().await?;
+            if !self.strict
+                && let Some(write) = self.write.take()
+            {
+                write.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), ImportError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        if self.write.is_none() {
+            self.write = Some(self.db.begin_write().await?);
+        }
+        let Some(write) = &self.write else { unreachable!("a transaction was just begun") };
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let counts = store::write_events(&write.txn, batch, Mode::CreateOrReplace).await?;
+        let total = &mut self.summary.events;
+        total.created += counts.created;
+        total.updated += counts.updated;
+        total.unchanged += counts.unchanged;
+        total.participants_created += counts.participants_created;
+        total.sources_created += counts.sources_created;
+        Ok(())
+    }
+
+    fn accept(&mut self, piece: Piece<'_>) {
+        self.summary.lines += 1;
+        let result = match piece {
+            Piece::TooLong(n) => Err((n, None, format!("the line is longer than {MAX_LINE} bytes"))),
+            Piece::Line(_, bytes) if bytes.iter().all(u8::is_ascii_whitespace) => return,
+            Piece::Line(n, bytes) => parse_line(bytes).map_err(|(field, reason)| (n, field, reason)),
+        };
+        match result {
+            Ok(event) => self.batch.push(event),
+            Err((line, field, reason)) => {
+                let bad = BadLine { line, field, reason };
+                self.summary.bad_lines += 1;
+                if self.summary.errors.len() < LISTED_BAD_LINES {
+                    self.summary.errors.push(bad.clone());
+                }
+                if self.first_bad.is_none() {
+                    self.first_bad = Some(bad);
+                }
+            }
+        }
+    }
+}
+
+/// One line into a checked event, or the field and reason it fails on.
+fn parse_line(bytes: &[u8]) -> Result<NewEvent, (Option<String>, String)> {
+    // Tracking the path costs on every line; only a failing line needs it.
+    let input: EventInput = match serde_json::from_slice(bytes) {
+        Ok(input) => input,
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let error = serde_path_to_error::deserialize::<_, EventInput>(&mut de)
+                .err()
+                .map(|e| {
+                    let path = e.path().to_string();
+                    let inner = e.into_inner();
+                    ((inner.is_data() && path != ".").then_some(path), inner.to_string())
+                })
+                .unwrap_or((None, "not one JSON value".to_owned()));
+            return Err((error.0, format!("not an event of the interchange format: {}", error.1)));
+        }
+    };
+    let event = validate::event(input, None).map_err(|e| match e {
+        ApiError::Invalid { field, detail } => (Some(field), detail),
+        other => (None, other.to_string()),
+    })?;
+    // The interchange format names participants and sources, never by the
+    // ids of one particular database.
+    if let Some(i) = event.participants.iter().position(|(p, _)| matches!(p, ParticipantSpec::Existing(_))) {
+        return Err((Some(format!("participants[{i}].id")), "import names participants by kind and name".into()));
+    }
+    if let Some(i) = event.sources.iter().position(|s| matches!(s, SourceSpec::Existing(_))) {
+        return Err((Some(format!("sources[{i}].id")), "import names sources by url".into()));
+    }
+    Ok(event)
+}

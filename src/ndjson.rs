@@ -1,0 +1,149 @@
+//! The NDJSON interchange format (`shared/data/FORMAT.md`): one event per
+//! line, as import reads it and export writes it.
+
+use crate::models::{Event, Location};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// The longest line import accepts; memory stays bounded by it.
+pub const MAX_LINE: usize = 1024 * 1024;
+
+/// An event as one export line: the API's event without database ids and
+/// timestamps, so it imports into any database.
+#[derive(Serialize)]
+pub struct Line<'a> {
+    key: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    summary: Option<&'a str>,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    date_precision: &'a str,
+    location: Option<&'a Location>,
+    participants: Vec<LineParticipant<'a>>,
+    sources: Vec<LineSource<'a>>,
+    tags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct LineParticipant<'a> {
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'a str>,
+    role: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LineSource<'a> {
+    url: &'a str,
+    title: Option<&'a str>,
+    publisher: Option<&'a str>,
+    published_at: Option<DateTime<Utc>>,
+    language: Option<&'a str>,
+}
+
+impl<'a> From<&'a Event> for Line<'a> {
+    fn from(e: &'a Event) -> Self {
+        Line {
+            key: &e.key,
+            kind: &e.kind,
+            title: &e.title,
+            summary: e.summary.as_deref(),
+            start: e.start,
+            end: e.end,
+            date_precision: &e.date_precision,
+            location: e.location.as_ref(),
+            participants: e
+                .participants
+                .iter()
+                .map(|p| LineParticipant {
+                    kind: &p.kind,
+                    code: p.code.as_deref(),
+                    name: &p.name,
+                    country: p.country.as_deref(),
+                    role: p.role.as_deref(),
+                })
+                .collect(),
+            sources: e
+                .sources
+                .iter()
+                .map(|s| LineSource {
+                    url: &s.url,
+                    title: s.title.as_deref(),
+                    publisher: s.publisher.as_deref(),
+                    published_at: s.published_at,
+                    language: s.language.as_deref(),
+                })
+                .collect(),
+            tags: &e.tags,
+        }
+    }
+}
+
+/// Appends an event's line, newline included, to `out`.
+pub fn write_line(out: &mut Vec<u8>, event: &Event) {
+    // Serialising plain structs to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &Line::from(event));
+    out.push(b'\n');
+}
+
+/// Splits a byte stream into lines, whatever the chunk boundaries, holding
+/// at most one line (up to MAX_LINE) in memory.
+#[derive(Default)]
+pub struct LineSplitter {
+    pending: Vec<u8>,
+    /// The current line went over MAX_LINE: skip to its end.
+    overflowing: bool,
+    number: u64,
+}
+
+/// One line of input: its number (from 1) and its bytes, or the fact that
+/// it was too long.
+pub enum Piece<'a> {
+    Line(u64, &'a [u8]),
+    TooLong(u64),
+}
+
+impl LineSplitter {
+    /// Feeds a chunk; calls `each` for every line it completes.
+    pub fn feed(&mut self, mut chunk: &[u8], mut each: impl FnMut(Piece<'_>)) {
+        while let Some(end) = chunk.iter().position(|&b| b == b'\n') {
+            self.number += 1;
+            if self.overflowing {
+                each(Piece::TooLong(self.number));
+            } else if self.pending.is_empty() {
+                each(Piece::Line(self.number, &chunk[..end]));
+            } else {
+                self.pending.extend_from_slice(&chunk[..end]);
+                each(Piece::Line(self.number, &self.pending));
+            }
+            self.pending.clear();
+            self.overflowing = false;
+            chunk = &chunk[end + 1..];
+        }
+        if !self.overflowing {
+            if self.pending.len() + chunk.len() > MAX_LINE {
+                self.overflowing = true;
+                self.pending = Vec::new();
+            } else {
+                self.pending.extend_from_slice(chunk);
+            }
+        }
+    }
+
+    /// Ends the input: a last line without a newline still counts.
+    pub fn finish(&mut self, mut each: impl FnMut(Piece<'_>)) {
+        if self.overflowing {
+            self.number += 1;
+            each(Piece::TooLong(self.number));
+        } else if !self.pending.is_empty() {
+            self.number += 1;
+            each(Piece::Line(self.number, &self.pending));
+        }
+        self.pending.clear();
+        self.overflowing = false;
+    }
+}

@@ -1,0 +1,115 @@
+use super::timeline::{FILTERS, check_participant, parse_filter};
+use crate::db::Db;
+use crate::error::{ApiError, Problem};
+
+use crate::import::{ImportError, ImportSummary, Importer};
+use crate::params::Params;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "documents the parameters; Params parses them")]
+pub struct ImportParams {
+    /// `true`: any bad line aborts the import with nothing written.
+    strict: Option<bool>,
+}
+
+/// Import NDJSON events
+///
+/// The body is the interchange format, one event per line, streamed: it may
+/// be of any size. An event whose key exists is replaced (unchanged ones are
+/// left alone), so importing a file twice changes nothing. Bad lines are
+/// listed with their number and reason and skipped, unless `strict=true`.
+#[utoipa::path(
+    tag = "bulk",
+    params(ImportParams),
+    request_body(content = String, content_type = "application/x-ndjson", description = "One event per line"),
+    responses(
+        (status = 200, description = "What was imported", body = ImportSummary),
+        (status = 400, description = "With strict=true, the first bad line; nothing was written", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/import")]
+pub async fn import_events(
+    req: HttpRequest,
+    mut body: web::Payload,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string(), &["strict"])?;
+    let strict = match params.one("strict")? {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(ApiError::invalid("strict", format!("'{other}' is not true or false"))),
+    };
+    let mut importer = Importer::new(&db, strict);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| ApiError::MalformedBody(format!("could not read the body: {e}")))?;
+        importer.feed(&chunk).await.map_err(import_problem)?;
+    }
+    let summary = importer.finish().await.map_err(import_problem)?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+fn import_problem(e: ImportError) -> ApiError {
+    match e {
+        ImportError::BadLine(bad) => ApiError::Invalid {
+            field: match bad.field {
+                Some(field) => format!("line {}: {field}", bad.line),
+                None => format!("line {}", bad.line),
+            },
+            detail: format!("line {}: {}; nothing was imported", bad.line, bad.reason),
+        },
+        ImportError::Api(e) => e,
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "documents the parameters; Params parses them")]
+pub struct ExportParams {
+    /// As for the timeline; repeatable.
+    country: Option<Vec<String>>,
+    #[serde(rename = "match")]
+    match_mode: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    kind: Option<Vec<String>>,
+    participant: Option<i64>,
+    tag: Option<String>,
+    /// `asc` (oldest first, default) or `desc`.
+    order: Option<String>,
+}
+
+/// Export events as NDJSON
+///
+/// Every event, or those of a timeline filter, streamed in the interchange
+/// format: importing the export into an empty database gives the same timeline.
+#[utoipa::path(
+    tag = "bulk",
+    params(ExportParams),
+    responses(
+        (status = 200, description = "One event per line", body = String, content_type = "application/x-ndjson"),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/export")]
+pub async fn export_events(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    let params = Params::parse(req.query_string(), &FILTERS)?;
+    let mut filter = parse_filter(&params)?;
+    filter.ascending = params.one("order")? != Some("desc");
+    check_participant(&db, &filter).await?;
+    let stream = futures_util::stream::unfold((db, filter, false), |(db, mut filter, mut done)| async move {
+        match crate::export::next_chunk(&db, &mut filter, &mut done).await {
+            Ok(Some(bytes)) => Some((Ok(web::Bytes::from(bytes)), (db, filter, done))),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "export stopped");
+                Some((Err(e), (db, filter, true)))
+            }
+        }
+    });
+    Ok(HttpResponse::Ok().content_type("application/x-ndjson").streaming(stream))
+}

@@ -1,0 +1,211 @@
+//! Bulk import and export, over HTTP and through the `timeline` binary.
+
+use crate::helpers::{TestApp, fresh_database, spawn_app};
+use migration::{Migrator, MigratorTrait};
+use serde_json::{Value, json};
+use timeline::db::Db;
+
+fn line(key: &str, start: &str, precision: &str, people: &[(&str, &str)]) -> String {
+    let participants: Vec<Value> = people
+        .iter()
+        .map(|(name, country)| json!({"kind": "person", "name": name, "country": country, "role": "guest"}))
+        .chain([json!({"kind": "organization", "name": "Test Union", "role": "host"})])
+        .collect();
+    json!({"key": key, "kind": "summit", "title": format!("Summit {key}"), "summary": "Про саммит",
+        "start": start, "end": null, "date_precision": precision,
+        "location": {"name": "Somewhere", "country": "AT", "lat": 48.2, "lon": 16.37},
+        "participants": participants,
+        "sources": [{"url": "https://example.org/shared-report", "title": "One report for many",
+            "publisher": "Example", "published_at": "2024-01-02T03:04:05Z", "language": "de"},
+            {"url": format!("https://example.org/{key}"), "title": null, "publisher": null,
+            "published_at": null, "language": null}],
+        "tags": ["bulk", key]})
+    .to_string()
+}
+
+/// Fifty events of varied precision, sharing participants and a source.
+fn sample(n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        let (start, precision) = match i % 3 {
+            0 => (format!("20{:02}-0{}-1{}", i % 25, 1 + i % 9, i % 10), "day"),
+            1 => (format!("20{:02}-1{}", i % 25, i % 3), "month"),
+            _ => (format!("19{:02}", 50 + i % 50), "year"),
+        };
+        let people = [
+            ("Anna Berg", "AT"),
+            (if i % 2 == 0 { "Ivan Petrov" } else { "Li Wei" }, if i % 2 == 0 { "RU" } else { "CN" }),
+        ];
+        out.push_str(&line(&format!("bulk-{i:03}"), &start, precision, &people));
+        out.push('\n');
+    }
+    out
+}
+
+async fn import(app: &TestApp, query: &str, body: &str) -> crate::helpers::Reply {
+    app.post_raw(&format!("/api/v1/import{query}"), "application/x-ndjson", body.as_bytes().to_vec()).await
+}
+
+#[actix_rt::test]
+async fn bad_lines_are_reported_by_number_and_the_rest_is_imported() {
+    let app = spawn_app().await;
+    let body = [
+        line("ok-1", "2024-05-06", "day", &[("Anna Berg", "AT")]),
+        "{\"key\": \"broken\",".to_owned(),
+        String::new(),
+        line("bad-date", "2025-02-30", "day", &[]),
+        line("ok-2", "2024-05", "month", &[("Anna Berg", "AT")]),
+        line("bad-country", "2024", "year", &[("Nobody", "XX")]),
+    ]
+    .join("\n");
+    let reply = import(&app, "", &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let summary = &reply.body;
+    assert_eq!(summary["lines"], 6);
+    assert_eq!(summary["events"]["created"], 2);
+    assert_eq!(summary["bad_lines"], 3);
+    let errors: Vec<(u64, Value)> = summary["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["field"].clone()))
+        .collect();
+    assert_eq!(errors, [(2, Value::Null), (4, json!("start")), (6, json!("participants[0].country"))]);
+    assert_eq!(app.get("/api/v1/timeline?tag=bulk").await.keys(), ["ok-1", "ok-2"]);
+    // One person across both events.
+    let anna = app.get("/api/v1/participants?q=anna").await;
+    assert_eq!(anna.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[actix_rt::test]
+async fn importing_the_same_file_twice_changes_nothing() {
+    let app = spawn_app().await;
+    let body = sample(50);
+    let first = import(&app, "", &body).await;
+    assert_eq!(first.body["events"]["created"], 50, "{}", first.body);
+    let before = app.get("/api/v1/events/bulk-007").await.body;
+    let (timeline_before, _) = app.all_pages("limit=500").await;
+
+    let again = import(&app, "", &body).await;
+    assert_eq!(
+        again.body["events"],
+        json!({"created": 0, "updated": 0, "unchanged": 50,
+        "participants_created": 0, "sources_created": 0})
+    );
+    assert_eq!(app.get("/api/v1/events/bulk-007").await.body, before, "not even updated_at moves");
+    assert_eq!(app.all_pages("limit=500").await.0, timeline_before);
+
+    // A changed line replaces that event only.
+    let changed = body.replace("Summit bulk-007", "Summit bulk-007, revised");
+    let third = import(&app, "", &changed).await;
+    assert_eq!(third.body["events"]["updated"], 1);
+    assert_eq!(third.body["events"]["unchanged"], 49);
+    assert_eq!(app.get("/api/v1/events/bulk-007").await.body["title"], "Summit bulk-007, revised");
+}
+
+#[actix_rt::test]
+async fn a_strict_import_with_a_bad_line_writes_nothing() {
+    let app = spawn_app().await;
+    let mut body = sample(12);
+    body.push_str(&line("late-bad", "2024-13", "month", &[]));
+    body.push('\n');
+    let reply = import(&app, "?strict=true", &body).await;
+    reply.assert_problem(400, "line 13: start");
+    assert!(app.get("/api/v1/timeline?tag=bulk").await.keys().is_empty());
+    assert_eq!(app.get("/api/v1/participants?q=anna").await.body["items"], json!([]));
+    import(&app, "?strict=maybe", "").await.assert_problem(400, "strict");
+}
+
+#[actix_rt::test]
+async fn export_then_import_into_an_empty_database_gives_the_same_timeline() {
+    let source = spawn_app().await;
+    assert_eq!(import(&source, "", &sample(60)).await.status, 200);
+    let exported = source.get_text("/api/v1/export").await;
+    assert_eq!(exported.lines().count(), 60 + 7, "every event, the seed's included");
+
+    let target = spawn_app().await;
+    let db = Db::connect(&target.db_url).await.unwrap();
+    Migrator::down(&db.conn, Some(1)).await.unwrap();
+    assert!(target.get("/api/v1/timeline").await.keys().is_empty());
+    let reply = import(&target, "?strict=true", &exported).await;
+    assert_eq!(reply.body["events"]["created"], 67, "{}", reply.body);
+
+    let strip = |mut events: Vec<Value>| {
+        for e in &mut events {
+            let e = e.as_object_mut().unwrap();
+            e.remove("created_at");
+            e.remove("updated_at");
+            for list in ["participants", "sources"] {
+                for item in e[list].as_array_mut().unwrap() {
+                    item.as_object_mut().unwrap().remove("id");
+                }
+            }
+        }
+        events
+    };
+    for query in ["limit=500", "country=RU&limit=500", "from=2010&to=2015&limit=500", "kind=summit&order=asc&limit=500"]
+    {
+        let a = source.get(&format!("/api/v1/timeline?{query}")).await.body["items"].as_array().unwrap().clone();
+        let b = target.get(&format!("/api/v1/timeline?{query}")).await.body["items"].as_array().unwrap().clone();
+        assert!(!a.is_empty());
+        assert_eq!(strip(a), strip(b), "{query}");
+    }
+    // Exporting the copy gives the same bytes.
+    assert_eq!(target.get_text("/api/v1/export").await, exported);
+}
+
+#[actix_rt::test]
+async fn export_takes_the_timeline_filters() {
+    let app = spawn_app().await;
+    let bilateral = app.get_text("/api/v1/export?country=RU&country=KP&match=all&order=desc").await;
+    let keys: Vec<String> = bilateral
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys, app.get("/api/v1/timeline?country=RU&country=KP&match=all").await.keys());
+    app.get("/api/v1/export?limit=5").await.assert_problem(400, "limit");
+    app.get("/api/v1/export?country=XX").await.assert_problem(400, "country");
+}
+
+#[actix_rt::test]
+async fn the_binary_imports_a_file_and_exports_it_again() {
+    let db = fresh_database().await;
+    let dir = std::env::temp_dir().join(format!("timeline-cli-{}-{}", std::process::id(), db.url.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("events.jsonl");
+    let mut body = sample(20);
+    body.push_str("not json\n");
+    std::fs::write(&file, &body).unwrap();
+    let timeline = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_timeline"))
+            .args(["--database-url", &db.url])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let strict = timeline(&["import", "--strict", file.to_str().unwrap()]);
+    assert!(!strict.status.success());
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("line 21"), "{}", String::from_utf8_lossy(&strict.stderr));
+    let empty = timeline(&["export", "--filter", "tag=bulk"]);
+    assert!(empty.status.success());
+    assert!(empty.stdout.is_empty(), "strict import wrote nothing");
+
+    let lenient = timeline(&["import", file.to_str().unwrap()]);
+    assert_eq!(lenient.status.code(), Some(2), "bad lines make the exit code 2");
+    let summary: Value = serde_json::from_slice(&lenient.stdout).unwrap();
+    assert_eq!(summary["events"]["created"], 20);
+    assert_eq!(summary["errors"][0]["line"], 21);
+
+    let export = timeline(&["export", "--filter", "tag=bulk"]);
+    assert!(export.status.success());
+    assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 20);
+    let from_stdin = std::process::Command::new(env!("CARGO_BIN_EXE_timeline"))
+        .args(["--database-url", &db.url, "import", "-"])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&from_stdin.stdout).unwrap();
+    assert_eq!(summary["events"]["unchanged"], 20);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
