@@ -53,6 +53,10 @@ impl Db {
     pub async fn connect_and_migrate(url: &str) -> Result<Db, DbErr> {
         let db = Db::connect(url).await?;
         Migrator::up(&db.conn, None).await?;
+        crate::store::render_missing_documents(&db).await.map_err(|e| match e {
+            crate::error::ApiError::Database(e) => e,
+            other => DbErr::Custom(other.to_string()),
+        })?;
         Ok(db)
     }
 

@@ -3,6 +3,7 @@
 
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::models::Event;
 use crate::ndjson;
 use crate::queries::{self, TimelineFilter};
 
@@ -16,10 +17,13 @@ pub async fn next_chunk(db: &Db, filter: &mut TimelineFilter, done: &mut bool) -
         return Ok(None);
     }
     filter.limit = PAGE;
-    let (events, next) = queries::timeline(&db.conn, filter).await?;
-    let mut out = Vec::with_capacity(events.len() * 1024);
-    for event in &events {
-        ndjson::write_line(&mut out, event);
+    let (documents, next) = queries::timeline(&db.conn, filter).await?;
+    let mut out = Vec::with_capacity(documents.len() * 1024);
+    for document in &documents {
+        let event: Event = serde_json::from_str(document).map_err(|e| {
+            ApiError::Database(sea_orm::DbErr::Custom(format!("a stored event document is not valid: {e}")))
+        })?;
+        ndjson::write_line(&mut out, &event);
     }
     match next {
         Some(after) => filter.after = Some(after),

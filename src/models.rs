@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 /// An event with its participants (and their roles), sources and tags, so a
 /// timeline widget needs one call.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "key": "2025-10-27-putin-receives-choe-son-hui",
     "kind": "meeting",
@@ -60,7 +60,7 @@ pub struct Location {
 }
 
 /// A participant as it takes part in one event.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EventParticipant {
     pub id: i64,
     /// `country`, `person` or `organization`.
@@ -77,7 +77,7 @@ pub struct EventParticipant {
 }
 
 /// A report that backs events.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Source {
     pub id: i64,
     pub url: String,

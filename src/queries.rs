@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use entity::{
     event, event_country, event_participant, event_source, event_tag, participant, participant_member, source,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, JoinType, Order, Query};
+use sea_orm::sea_query::{
+    Asterisk, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement, UnionType,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
@@ -33,21 +35,68 @@ pub struct TimelineFilter {
     pub after: Option<(NaiveDate, i64)>,
 }
 
-/// One page of a timeline, and the (start, id) to continue after when more follow.
+/// One page of a timeline as rendered event documents (JSON), and the
+/// (start, id) to continue after when more follow.
+///
+/// Every plan is an index range scan that stops after `limit + 1` rows:
+/// - no country: `events (start_date, id)`;
+/// - one country, or several with `match=all`: that country's slice of
+///   `event_countries (country, start_date, event_id)`, the others as
+///   semi-joins;
+/// - several with `match=any`: the first `limit + 1` of each country's
+///   slice, merged; never a sort of every matching event.
 pub async fn timeline<C: ConnectionTrait>(
     db: &C,
     f: &TimelineFilter,
-) -> Result<(Vec<Event>, Option<(NaiveDate, i64)>), ApiError> {
-    let mut select = event::Entity::find();
-    // With a country, walk that country's slice of event_countries, whose
-    // primary key is (country, start_date, event_id): the page is an index
-    // range scan whatever the size of the table. More countries with
-    // match=all narrow it with semi-joins; match=any takes the union.
-    let (start_col, id_col) = if let [first, rest @ ..] = f.countries.as_slice()
-        && (f.match_all || rest.is_empty())
-    {
-        let query = QueryTrait::query(&mut select);
-        query.join_as(
+) -> Result<(Vec<String>, Option<(NaiveDate, i64)>), ApiError> {
+    // An event starting long before the window may still overlap it; the
+    // longest span in the database bounds how long before.
+    let earliest_start = match f.from {
+        Some(from) => Some(from - chrono::Duration::days(longest_span(db).await?.into())),
+        None => None,
+    };
+    let query = match f.countries.as_slice() {
+        [_, _, ..] if !f.match_all => any_country_page(f, earliest_start),
+        _ => walk_page(f, earliest_start),
+    };
+    let rows = db.query_all(&query).await?;
+    let mut page = Vec::with_capacity(rows.len());
+    for row in rows {
+        page.push((
+            row.try_get_by_index::<NaiveDate>(0)?,
+            row.try_get_by_index::<i64>(1)?,
+            row.try_get_by_index::<String>(2)?,
+        ));
+    }
+    let more = page.len() as u64 > f.limit;
+    page.truncate(f.limit as usize);
+    let next = if more { page.last().map(|r| (r.0, r.1)) } else { None };
+    Ok((page.into_iter().map(|r| r.2).collect(), next))
+}
+
+async fn longest_span<C: ConnectionTrait>(db: &C) -> Result<i32, ApiError> {
+    let longest: Option<Option<i32>> = event::Entity::find()
+        .select_only()
+        .column_as(Expr::col(event::Column::SpanDays).max(), "longest")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(longest.flatten().unwrap_or(0))
+}
+
+fn order(f: &TimelineFilter) -> Order {
+    if f.ascending { Order::Asc } else { Order::Desc }
+}
+
+/// Walks one index: `events` by start, or one country's slice.
+fn walk_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let mut q = Query::select();
+    q.column((event::Entity, event::Column::StartDate))
+        .column((event::Entity, event::Column::Id))
+        .column((event::Entity, event::Column::Document))
+        .from(event::Entity);
+    let keys = if let [first, rest @ ..] = f.countries.as_slice() {
+        q.join_as(
             JoinType::InnerJoin,
             event_country::Entity,
             "ec",
@@ -56,78 +105,150 @@ pub async fn timeline<C: ConnectionTrait>(
                 .and(Expr::col(("ec", event_country::Column::Country)).eq(first.as_str())),
         );
         for code in rest {
-            query.and_where(
-                Expr::col((event::Entity, event::Column::Id))
-                    .in_subquery(countries_subquery(std::slice::from_ref(code))),
-            );
+            q.and_where(Expr::col((event::Entity, event::Column::Id)).in_subquery(countries_subquery(code)));
         }
-        (Expr::col(("ec", event_country::Column::StartDate)), Expr::col(("ec", event_country::Column::EventId)))
+        Keys::of("ec", event_country::Column::StartDate, event_country::Column::LastDay, event_country::Column::EventId)
     } else {
-        if !f.countries.is_empty() {
-            select = select
-                .filter(Expr::col((event::Entity, event::Column::Id)).in_subquery(countries_subquery(&f.countries)));
-        }
-        (Expr::col((event::Entity, event::Column::StartDate)), Expr::col((event::Entity, event::Column::Id)))
+        Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id)
     };
+    filter(&mut q, f, &keys, earliest_start);
+    q.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
+    q
+}
 
+/// The first `limit + 1` events of each country, merged and cut to a page.
+fn any_country_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let keys = Keys::of(
+        "ec",
+        event_country::Column::StartDate,
+        event_country::Column::LastDay,
+        event_country::Column::EventId,
+    );
+    let mut parts = f.countries.iter().enumerate().map(|(i, code)| {
+        let mut part = Query::select();
+        part.expr_as(keys.id.clone(), "eid")
+            .expr_as(keys.start.clone(), "sd")
+            .from_as(event_country::Entity, "ec")
+            .join(
+                JoinType::InnerJoin,
+                event::Entity,
+                Expr::col((event::Entity, event::Column::Id)).equals(("ec", event_country::Column::EventId)),
+            )
+            .and_where(Expr::col(("ec", event_country::Column::Country)).eq(code.as_str()));
+        filter(&mut part, f, &keys, earliest_start);
+        part.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
+        Query::select().column(Asterisk).from_subquery(part, format!("p{i}")).to_owned()
+    });
+    let mut union = parts.next().unwrap_or_else(Query::select);
+    for part in parts {
+        // UNION, not UNION ALL: an event of two of the countries is listed once.
+        union.union(UnionType::Distinct, part);
+    }
+    let mut ids = Query::select();
+    ids.columns(["eid", "sd"])
+        .from_subquery(union, "merged")
+        .order_by("sd", order(f))
+        .order_by("eid", order(f))
+        .limit(f.limit + 1);
+    let mut q = Query::select();
+    q.column((event::Entity, event::Column::StartDate))
+        .column((event::Entity, event::Column::Id))
+        .column((event::Entity, event::Column::Document))
+        .from(event::Entity)
+        .join_subquery(
+            JoinType::InnerJoin,
+            ids,
+            "page",
+            Expr::col(("page", "eid")).equals((event::Entity, event::Column::Id)),
+        )
+        .order_by(("page", "sd"), order(f))
+        .order_by(("page", "eid"), order(f));
+    q
+}
+
+/// The columns a plan filters and sorts on.
+struct Keys {
+    start: Expr,
+    last_day: Expr,
+    id: Expr,
+}
+
+impl Keys {
+    fn of<T: IntoIden + Clone + 'static>(
+        table: T,
+        start: impl IntoIden,
+        last_day: impl IntoIden,
+        id: impl IntoIden,
+    ) -> Keys {
+        Keys {
+            start: Expr::col((table.clone(), start)),
+            last_day: Expr::col((table.clone(), last_day)),
+            id: Expr::col((table, id)),
+        }
+    }
+}
+
+/// The window, kind, participant, tag and cursor conditions of a page.
+fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_start: Option<NaiveDate>) {
     if let Some(to) = f.to {
-        select = select.filter(start_col.clone().lte(to));
+        q.and_where(keys.start.clone().lte(to));
     }
     if let Some(from) = f.from {
-        select = select.filter(event::Column::LastDay.gte(from));
+        q.and_where(keys.last_day.clone().gte(from));
+    }
+    if let Some(earliest) = earliest_start {
+        q.and_where(keys.start.clone().gte(earliest));
     }
     if !f.kinds.is_empty() {
-        select = select.filter(event::Column::Kind.is_in(f.kinds.clone()));
+        q.and_where(Expr::col((event::Entity, event::Column::Kind)).is_in(f.kinds.iter().map(String::as_str)));
     }
     if let Some(pid) = f.participant {
         let sub = Query::select()
             .column(event_participant::Column::EventId)
             .from(event_participant::Entity)
-            .and_where(event_participant::Column::ParticipantId.eq(pid))
+            .and_where(Expr::col(event_participant::Column::ParticipantId).eq(pid))
             .to_owned();
-        select = select.filter(event::Column::Id.in_subquery(sub));
+        q.and_where(keys.id.clone().in_subquery(sub));
     }
     if let Some(tag) = &f.tag {
         let sub = Query::select()
             .column(event_tag::Column::EventId)
             .from(event_tag::Entity)
-            .and_where(event_tag::Column::Tag.eq(tag.as_str()))
+            .and_where(Expr::col(event_tag::Column::Tag).eq(tag.as_str()))
             .to_owned();
-        select = select.filter(event::Column::Id.in_subquery(sub));
+        q.and_where(keys.id.clone().in_subquery(sub));
     }
     if let Some((start, id)) = f.after {
-        let key = Expr::tuple([start_col.clone(), id_col.clone()]);
+        let key = Expr::tuple([keys.start.clone(), keys.id.clone()]);
         let last = Expr::tuple([Expr::value(start), Expr::value(id)]);
-        select = select.filter(if f.ascending { key.gt(last) } else { key.lt(last) });
+        q.and_where(if f.ascending { key.gt(last) } else { key.lt(last) });
     }
-    let order = if f.ascending { Order::Asc } else { Order::Desc };
-    let rows = select.order_by(start_col, order.clone()).order_by(id_col, order).limit(f.limit + 1).all(db).await?;
-    let more = rows.len() as u64 > f.limit;
-    let rows: Vec<event::Model> = rows.into_iter().take(f.limit as usize).collect();
-    let next = if more { rows.last().map(|r| (r.start_date, r.id)) } else { None };
-    Ok((with_links(db, rows).await?, next))
 }
 
-fn countries_subquery(codes: &[String]) -> sea_orm::sea_query::SelectStatement {
+fn countries_subquery(code: &str) -> SelectStatement {
     Query::select()
         .column(event_country::Column::EventId)
         .from(event_country::Entity)
-        .and_where(event_country::Column::Country.is_in(codes.iter().map(String::as_str)))
+        .and_where(Expr::col(event_country::Column::Country).eq(code))
         .to_owned()
 }
 
-pub async fn event_by_key<C: ConnectionTrait>(db: &C, key: &str) -> Result<Event, ApiError> {
-    let row = event::Entity::find().filter(event::Column::Key.eq(key)).one(db).await?;
-    let Some(row) = row else {
-        return Err(ApiError::NotFound(format!("no event with key '{key}'")));
-    };
-    let mut events = with_links(db, vec![row]).await?;
-    events.pop().ok_or_else(|| ApiError::NotFound(format!("no event with key '{key}'")))
+/// The rendered document (JSON) of one event.
+pub async fn event_by_key<C: ConnectionTrait>(db: &C, key: &str) -> Result<String, ApiError> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::Document)
+        .filter(event::Column::Key.eq(key))
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no event with key '{key}'")))
 }
 
-/// Attaches participants, sources and tags to events: three queries for
-/// the whole batch, never one per event.
-async fn with_links<C: ConnectionTrait>(db: &C, rows: Vec<event::Model>) -> Result<Vec<Event>, ApiError> {
+/// Renders events from the normalised tables, attaching participants,
+/// sources and tags: three queries for the whole batch, never one per
+/// event. The write path stores the result as each event's document.
+pub async fn render_events<C: ConnectionTrait>(db: &C, rows: Vec<event::Model>) -> Result<Vec<Event>, ApiError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -143,15 +264,7 @@ async fn with_links<C: ConnectionTrait>(db: &C, rows: Vec<event::Model>) -> Resu
         .await?;
     for (link, p) in links {
         if let Some(p) = p {
-            let (code, country) = split_country(&p);
-            participants.entry(link.event_id).or_default().push(EventParticipant {
-                id: p.id,
-                kind: p.kind,
-                name: p.name,
-                code,
-                country,
-                role: link.role,
-            });
+            participants.entry(link.event_id).or_default().push(participant_in_event(&p, link.role));
         }
     }
 
@@ -202,6 +315,12 @@ async fn with_links<C: ConnectionTrait>(db: &C, rows: Vec<event::Model>) -> Resu
             }
         })
         .collect())
+}
+
+/// A participant as an event lists it.
+pub fn participant_in_event(p: &participant::Model, role: Option<String>) -> EventParticipant {
+    let (code, country) = split_country(p);
+    EventParticipant { id: p.id, kind: p.kind.clone(), name: p.name.clone(), code, country, role }
 }
 
 /// A country participant shows its ISO code as `code`; others show their

@@ -4,13 +4,16 @@
 
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::models::Event;
+use crate::queries;
 use crate::validate::{NewEvent, NewParticipant, NewSource, ParticipantSpec, SourceSpec};
-use chrono::Utc;
+use chrono::{DateTime, SubsecRound, Utc};
 use entity::derived::participant_identity;
 use entity::{
     event, event_country, event_participant, event_source, event_tag, participant, participant_member, source,
 };
 use sea_orm::ActiveValue::NotSet;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
     SqlErr,
@@ -41,7 +44,7 @@ pub struct WriteCounts {
 
 /// The most bind parameters one statement may carry (SQLite's limit is
 /// 32,766, PostgreSQL's 65,535).
-const MAX_BINDS: usize = 30_000;
+const MAX_BINDS: usize = 12_000;
 
 /// Writes one event in a transaction of its own.
 pub async fn save_event(db: &Db, new: NewEvent, mode: Mode) -> Result<WriteCounts, ApiError> {
@@ -72,13 +75,21 @@ pub async fn write_events<C: ConnectionTrait>(
     let sources = resolve_sources(txn, &events, &mut counts).await?;
 
     let keys: Vec<String> = events.iter().map(|e| e.key.clone()).collect();
-    let mut stored: HashMap<String, (i64, String)> = HashMap::new();
+    let mut stored: HashMap<String, (i64, String, DateTime<Utc>)> = HashMap::new();
     for chunk in keys.chunks(MAX_BINDS) {
-        let rows = event::Entity::find().filter(event::Column::Key.is_in(chunk.to_vec())).all(txn).await?;
-        stored.extend(rows.into_iter().map(|r| (r.key, (r.id, r.content_hash))));
+        let rows: Vec<(String, i64, String, DateTime<Utc>)> = event::Entity::find()
+            .select_only()
+            .columns([event::Column::Key, event::Column::Id, event::Column::ContentHash, event::Column::CreatedAt])
+            .filter(event::Column::Key.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        stored.extend(rows.into_iter().map(|(key, id, hash, created)| (key, (id, hash, created))));
     }
 
-    let now = Utc::now();
+    // Both databases keep at least microseconds; a document rendered with
+    // nanoseconds would disagree with its row once read back.
+    let now = Utc::now().trunc_subsecs(3);
     let mut fresh: Vec<(event::ActiveModel, &NewEvent)> = Vec::new();
     let mut rewritten: Vec<(i64, &NewEvent)> = Vec::new();
     for new in &events {
@@ -90,16 +101,20 @@ pub async fn write_events<C: ConnectionTrait>(
                     format!("an event with key '{}' exists; PUT /api/v1/events/{} replaces it", new.key, new.key),
                 ));
             }
-            Some((_, old_hash)) if *old_hash == hash => counts.unchanged += 1,
-            Some((id, _)) => {
-                let mut row = event_row(new, hash, now);
+            Some((_, old_hash, _)) if *old_hash == hash => counts.unchanged += 1,
+            Some((id, _, created_at)) => {
+                let document = render(new, &people, &sources, *created_at, now)?;
+                let mut row = event_row(new, hash, document, now);
                 row.id = Set(*id);
                 row.created_at = NotSet;
                 row.update(txn).await?;
                 rewritten.push((*id, new));
                 counts.updated += 1;
             }
-            None => fresh.push((event_row(new, hash, now), new)),
+            None => {
+                let document = render(new, &people, &sources, now, now)?;
+                fresh.push((event_row(new, hash, document, now), new));
+            }
         }
     }
 
@@ -140,7 +155,7 @@ pub async fn write_events<C: ConnectionTrait>(
     Ok(counts)
 }
 
-fn event_row(new: &NewEvent, hash: String, now: chrono::DateTime<Utc>) -> event::ActiveModel {
+fn event_row(new: &NewEvent, hash: String, document: String, now: DateTime<Utc>) -> event::ActiveModel {
     let location = new.location.as_ref();
     event::ActiveModel {
         id: NotSet,
@@ -151,15 +166,91 @@ fn event_row(new: &NewEvent, hash: String, now: chrono::DateTime<Utc>) -> event:
         start_date: Set(new.start),
         end_date: Set(new.end),
         last_day: Set(new.last_day),
+        span_days: Set(entity::derived::span_days(new.start, new.last_day)),
         date_precision: Set(new.precision.as_str().to_owned()),
         location_name: Set(location.and_then(|l| l.name.clone())),
         location_country: Set(location.and_then(|l| l.country.clone())),
         lat: Set(location.and_then(|l| l.lat)),
         lon: Set(location.and_then(|l| l.lon)),
         content_hash: Set(hash),
+        document: Set(document),
         created_at: Set(now),
         updated_at: Set(now),
     }
+}
+
+/// The event's document, as `GET /events/{key}` and timelines serve it.
+fn render(
+    new: &NewEvent,
+    people: &People,
+    sources: &Sources,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let missing = || ApiError::Database(DbErr::RecordNotFound("a resolved participant or source".into()));
+    let mut participants = Vec::with_capacity(new.participants.len());
+    for (spec, role) in &new.participants {
+        let p = people.get(spec).ok_or_else(missing)?;
+        participants.push(queries::participant_in_event(p, role.clone()));
+    }
+    let mut cited = Vec::with_capacity(new.sources.len());
+    for spec in &new.sources {
+        cited.push(queries::source_out(sources.get(spec).ok_or_else(missing)?.clone()));
+    }
+    let event = Event {
+        key: new.key.clone(),
+        kind: new.kind.clone(),
+        title: new.title.clone(),
+        summary: new.summary.clone(),
+        start: new.start,
+        end: new.end,
+        date_precision: new.precision.as_str().to_owned(),
+        location: new.location.clone(),
+        participants,
+        sources: cited,
+        tags: new.tags.clone(),
+        created_at,
+        updated_at,
+    };
+    serde_json::to_string(&event).map_err(|e| ApiError::Database(DbErr::Custom(e.to_string())))
+}
+
+/// Renders the documents of events again from the normalised tables, after
+/// a participant or source they name has changed.
+pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<(), ApiError> {
+    for chunk in event_ids.chunks(1_000) {
+        let rows = event::Entity::find().filter(event::Column::Id.is_in(chunk.to_vec())).all(txn).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let events = queries::render_events(txn, rows).await?;
+        for (id, event) in ids.into_iter().zip(events) {
+            let document =
+                serde_json::to_string(&event).map_err(|e| ApiError::Database(DbErr::Custom(e.to_string())))?;
+            event::Entity::update_many()
+                .col_expr(event::Column::Document, Expr::value(document))
+                .filter(event::Column::Id.eq(id))
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Renders events that have no document yet (those the seed migration
+/// wrote); run at start-up, it costs one indexed query when there are none.
+pub async fn render_missing_documents(db: &Db) -> Result<(), ApiError> {
+    let write = db.begin_write().await?;
+    let ids: Vec<i64> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .filter(event::Column::Document.eq(""))
+        .into_tuple()
+        .all(&write.txn)
+        .await?;
+    if !ids.is_empty() {
+        rerender(&write.txn, &ids).await?;
+    }
+    write.commit().await?;
+    Ok(())
 }
 
 /// A digest of everything a write says about an event.
@@ -263,16 +354,17 @@ async fn find_participants<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Source ids of the batch: by url (matched or created) and by id.
+/// The sources of the batch: by url (matched or created) and by id.
 struct Sources {
-    by_url: HashMap<String, i64>,
+    by_url: HashMap<String, source::Model>,
+    by_id: HashMap<i64, source::Model>,
 }
 
 impl Sources {
-    fn get(&self, spec: &SourceSpec) -> Option<i64> {
+    fn get(&self, spec: &SourceSpec) -> Option<&source::Model> {
         match spec {
-            SourceSpec::Existing(id) => Some(*id),
-            SourceSpec::Described(s) => self.by_url.get(&s.url).copied(),
+            SourceSpec::Existing(id) => self.by_id.get(id),
+            SourceSpec::Described(s) => self.by_url.get(&s.url),
         }
     }
 }
@@ -295,21 +387,15 @@ async fn resolve_sources<C: ConnectionTrait>(
         }
     }
     let ids: Vec<i64> = ids.into_iter().collect();
-    let mut known: HashSet<i64> = HashSet::new();
+    let mut sources = Sources { by_url: HashMap::new(), by_id: HashMap::new() };
     for chunk in ids.chunks(MAX_BINDS) {
-        let rows = source::Entity::find()
-            .select_only()
-            .column(source::Column::Id)
-            .filter(source::Column::Id.is_in(chunk.to_vec()))
-            .into_tuple::<i64>()
-            .all(txn)
-            .await?;
-        known.extend(rows);
+        let rows = source::Entity::find().filter(source::Column::Id.is_in(chunk.to_vec())).all(txn).await?;
+        sources.by_id.extend(rows.into_iter().map(|r| (r.id, r)));
     }
     for event in events {
         for (i, spec) in event.sources.iter().enumerate() {
             if let SourceSpec::Existing(id) = spec
-                && !known.contains(id)
+                && !sources.by_id.contains_key(id)
             {
                 return Err(ApiError::invalid(format!("sources[{i}].id"), format!("no source with id {id}")));
             }
@@ -317,7 +403,6 @@ async fn resolve_sources<C: ConnectionTrait>(
     }
 
     let urls: Vec<String> = described.keys().map(|u| (*u).to_owned()).collect();
-    let mut sources = Sources { by_url: HashMap::new() };
     find_sources(txn, &urls, &mut sources.by_url).await?;
     let missing: Vec<source::ActiveModel> =
         urls.iter().filter(|u| !sources.by_url.contains_key(*u)).map(|u| source_model(described[u.as_str()])).collect();
@@ -338,18 +423,11 @@ async fn resolve_sources<C: ConnectionTrait>(
 async fn find_sources<C: ConnectionTrait>(
     txn: &C,
     urls: &[String],
-    into: &mut HashMap<String, i64>,
+    into: &mut HashMap<String, source::Model>,
 ) -> Result<(), DbErr> {
     for chunk in urls.chunks(MAX_BINDS) {
-        let rows = source::Entity::find()
-            .select_only()
-            .column(source::Column::Url)
-            .column(source::Column::Id)
-            .filter(source::Column::Url.is_in(chunk.to_vec()))
-            .into_tuple::<(String, i64)>()
-            .all(txn)
-            .await?;
-        into.extend(rows);
+        let rows = source::Entity::find().filter(source::Column::Url.is_in(chunk.to_vec())).all(txn).await?;
+        into.extend(rows.into_iter().map(|r| (r.url.clone(), r)));
     }
     Ok(())
 }
@@ -382,7 +460,7 @@ async fn insert_links<C: ConnectionTrait>(
             });
         }
         for (i, spec) in new.sources.iter().enumerate() {
-            let id = sources.get(spec).ok_or_else(|| DbErr::RecordNotFound("source".into()))?;
+            let id = sources.get(spec).ok_or_else(|| DbErr::RecordNotFound("source".into()))?.id;
             source_rows.push(event_source::ActiveModel {
                 event_id: Set(*event_id),
                 position: Set(i as i32),
@@ -482,9 +560,10 @@ pub async fn update_participant(db: &Db, id: i64, new: NewParticipant) -> Result
     let links =
         event_participant::Entity::find().filter(event_participant::Column::ParticipantId.eq(id)).all(txn).await?;
     let event_ids: BTreeSet<i64> = links.iter().map(|l| l.event_id).collect();
-    for event_id in event_ids {
-        rederive_event_countries(txn, event_id).await?;
+    for event_id in &event_ids {
+        rederive_event_countries(txn, *event_id).await?;
     }
+    rerender(txn, &event_ids.into_iter().collect::<Vec<_>>()).await?;
     write.commit().await?;
     Ok(())
 }
@@ -532,6 +611,14 @@ pub async fn update_source(db: &Db, id: i64, new: NewSource) -> Result<(), ApiEr
     let mut row = source_model(&new);
     row.id = Set(id);
     row.update(&write.txn).await?;
+    let citing: Vec<i64> = event_source::Entity::find()
+        .select_only()
+        .column(event_source::Column::EventId)
+        .filter(event_source::Column::SourceId.eq(id))
+        .into_tuple()
+        .all(&write.txn)
+        .await?;
+    rerender(&write.txn, &citing).await?;
     write.commit().await?;
     Ok(())
 }

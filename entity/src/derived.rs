@@ -62,3 +62,8 @@ pub fn participant_identity(kind: &str, name: &str, country: Option<&str>) -> St
     let folded: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
     format!("{kind}:{country}:{}", folded.join(" "))
 }
+
+/// How many days after its start an event may still be going on.
+pub fn span_days(start: NaiveDate, last_day: NaiveDate) -> i32 {
+    (last_day - start).num_days().clamp(0, i32::MAX as i64) as i32
+}

@@ -17,12 +17,15 @@ pub struct Model {
     pub start_date: Date,
     pub end_date: Option<Date>,
     pub last_day: Date,
+    pub span_days: i32,
     pub date_precision: String,
     pub location_name: Option<String>,
     pub location_country: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub content_hash: String,
+    /// The event as the API renders it (JSON); empty until rendered.
+    pub document: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -22,6 +22,9 @@ impl MigrationTrait for Migration {
                     .col(date("start_date"))
                     .col(date_null("end_date"))
                     .col(date("last_day"))
+                    // last_day - start_date in days; its maximum bounds how far
+                    // before a window a timeline scan must look.
+                    .col(integer("span_days"))
                     .col(string_len("date_precision", 8))
                     .col(text_null("location_name"))
                     .col(char_len_null("location_country", 2))
@@ -30,6 +33,10 @@ impl MigrationTrait for Migration {
                     // A digest of the event's content: re-importing an unchanged
                     // event is recognised and leaves the row alone.
                     .col(string_len("content_hash", 64))
+                    // The event as the API returns it, participants and sources
+                    // included, kept current by the write path: a page of a
+                    // timeline is one index scan reading these, with no joins.
+                    .col(text("document"))
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
                     .to_owned(),
@@ -38,6 +45,7 @@ impl MigrationTrait for Migration {
         // The unfiltered timeline walks this index in either direction.
         index(manager, "events", "idx_events_start_id", &["start_date", "id"]).await?;
         index(manager, "events", "idx_events_kind_start", &["kind", "start_date", "id"]).await?;
+        index(manager, "events", "idx_events_span", &["span_days"]).await?;
 
         manager
             .create_table(

@@ -4,7 +4,7 @@
 //! month, "in 2024" a year, "last week" the week before publication.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::derived::{Precision, last_day, participant_identity};
+use entity::derived::{Precision, last_day, participant_identity, span_days};
 use entity::{
     event, event_country, event_participant, event_source, event_tag, participant, participant_member, source,
 };
@@ -233,6 +233,7 @@ impl MigrationTrait for Migration {
                 start_date: Set(start),
                 end_date: Set(end),
                 last_day: Set(last),
+                span_days: Set(span_days(start, last)),
                 date_precision: Set(seed.precision.as_str().to_owned()),
                 location_name: Set(location_name),
                 location_country: Set(location_country),
@@ -241,6 +242,8 @@ impl MigrationTrait for Migration {
                 // No digest: the first write of a seeded event through the
                 // API counts as a change, which is the truth.
                 content_hash: Set(String::new()),
+                // Rendered by the service when it starts (it owns the format).
+                document: Set(String::new()),
                 created_at: Set(published),
                 updated_at: Set(published),
                 ..Default::default()

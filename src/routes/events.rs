@@ -4,6 +4,7 @@ use crate::extract::JsonBody;
 use crate::models::{Event, EventInput};
 use crate::store::{self, Mode};
 use crate::{queries, validate};
+use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 
 /// One event
@@ -18,7 +19,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 #[get("/events/{key}")]
 pub async fn get_event(key: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let event = queries::event_by_key(&db.conn, &key).await?;
-    Ok(HttpResponse::Ok().json(event))
+    Ok(HttpResponse::Ok().content_type(ContentType::json()).body(event))
 }
 
 /// Create an event
@@ -43,7 +44,10 @@ pub async fn create_event(body: JsonBody<EventInput>, db: web::Data<Db>) -> Resu
     let key = new.key.clone();
     store::save_event(&db, new, Mode::CreateOnly).await?;
     let event = queries::event_by_key(&db.conn, &key).await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/events/{key}"))).json(event))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/events/{key}")))
+        .content_type(ContentType::json())
+        .body(event))
 }
 
 /// Create or replace an event
@@ -72,9 +76,12 @@ pub async fn put_event(
     let counts = store::save_event(&db, new, Mode::CreateOrReplace).await?;
     let event = queries::event_by_key(&db.conn, &key).await?;
     if counts.created == 1 {
-        Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/events/{key}"))).json(event))
+        Ok(HttpResponse::Created()
+            .insert_header(("Location", format!("/api/v1/events/{key}")))
+            .content_type(ContentType::json())
+            .body(event))
     } else {
-        Ok(HttpResponse::Ok().json(event))
+        Ok(HttpResponse::Ok().content_type(ContentType::json()).body(event))
     }
 }
 

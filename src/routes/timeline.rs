@@ -5,6 +5,7 @@ use crate::models::TimelinePage;
 use crate::params::Params;
 use crate::queries::{self, TimelineFilter};
 use crate::validate::{EVENT_KINDS, country_code, one_of, partial_date};
+use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -77,7 +78,24 @@ pub async fn timeline(req: HttpRequest, db: web::Data<Db>) -> Result<HttpRespons
     if let Some(next) = &next_cursor {
         response.insert_header(("Link", format!("<{}>; rel=\"next\"", params.with_cursor(req.path(), next))));
     }
-    Ok(response.json(TimelinePage { items, next_cursor }))
+    Ok(response.content_type(ContentType::json()).body(page_body(&items, next_cursor.as_deref())))
+}
+
+/// A `TimelinePage` whose items are stored documents, joined as they are
+/// rather than parsed and written again.
+fn page_body(items: &[String], next_cursor: Option<&str>) -> String {
+    let mut body = String::with_capacity(items.iter().map(|d| d.len() + 1).sum::<usize>() + 64);
+    body.push_str("{\"items\":[");
+    for (i, doc) in items.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(doc);
+    }
+    body.push_str("],\"next_cursor\":");
+    body.push_str(&serde_json::to_string(&next_cursor).unwrap_or_else(|_| "null".into()));
+    body.push('}');
+    body
 }
 
 /// A `participant` filter must name one that exists.

@@ -72,6 +72,8 @@ async fn participants_are_created_updated_and_deleted() {
     assert_eq!(moved.status, 200, "{}", moved.body);
     assert!(!app.get("/api/v1/timeline?country=KR").await.keys().contains(&"lee".to_owned()));
     assert!(app.get("/api/v1/timeline?country=JP").await.keys().contains(&"lee".to_owned()));
+    let lee = app.get("/api/v1/events/lee").await;
+    assert_eq!(lee.body["participants"][0]["country"], "JP", "the event shows the participant as it is now");
 
     app.delete(&format!("/api/v1/participants/{id}")).await.assert_problem_status(409);
     assert_eq!(app.delete("/api/v1/events/lee").await.status, 204);
