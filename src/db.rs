@@ -4,7 +4,7 @@
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, MutexGuard};
 
 /// The database and a lock that serialises write transactions. SQLite allows
@@ -15,17 +15,27 @@ use tokio::sync::{Mutex, MutexGuard};
 pub struct Db {
     pub conn: DatabaseConnection,
     writer: Mutex<()>,
+    /// The longest event span and when it was read: every windowed
+    /// timeline needs it, and re-reading it once a second (rather than per
+    /// request) still sees what another process, a `timeline import`, wrote.
+    longest_span: std::sync::Mutex<Option<(i32, Instant)>>,
 }
+
+/// How long the longest span read from the database is trusted.
+const SPAN_FRESHNESS: Duration = Duration::from_secs(1);
 
 /// A write transaction holding the write gate until it ends.
 pub struct WriteTxn<'a> {
     pub txn: DatabaseTransaction,
+    db: &'a Db,
     _gate: MutexGuard<'a, ()>,
 }
 
 impl WriteTxn<'_> {
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        self.txn.commit().await?;
+        self.db.forget_longest_span();
+        Ok(())
     }
 }
 
@@ -46,7 +56,7 @@ impl Db {
                     .foreign_keys(true)
             });
         let conn = Database::connect(options).await?;
-        Ok(Db { conn, writer: Mutex::new(()) })
+        Ok(Db { conn, writer: Mutex::new(()), longest_span: std::sync::Mutex::new(None) })
     }
 
     /// Connects and brings the schema and seed up to date.
@@ -60,9 +70,27 @@ impl Db {
         Ok(db)
     }
 
+    /// The longest span of any event, in days (see `longest_span`).
+    pub async fn longest_span(&self) -> Result<i32, DbErr> {
+        if let Some((span, read)) = *self.longest_span.lock().unwrap_or_else(|e| e.into_inner())
+            && read.elapsed() < SPAN_FRESHNESS
+        {
+            return Ok(span);
+        }
+        let span = crate::queries::longest_span(&self.conn).await?;
+        *self.longest_span.lock().unwrap_or_else(|e| e.into_inner()) = Some((span, Instant::now()));
+        Ok(span)
+    }
+
+    /// Writes in this process are seen at once: a committed write forgets
+    /// the cached span.
+    pub fn forget_longest_span(&self) {
+        *self.longest_span.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     pub async fn begin_write(&self) -> Result<WriteTxn<'_>, DbErr> {
         let gate = self.writer.lock().await;
         let txn = self.conn.begin().await?;
-        Ok(WriteTxn { txn, _gate: gate })
+        Ok(WriteTxn { txn, db: self, _gate: gate })
     }
 }

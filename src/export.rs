@@ -17,7 +17,7 @@ pub async fn next_chunk(db: &Db, filter: &mut TimelineFilter, done: &mut bool) -
         return Ok(None);
     }
     filter.limit = PAGE;
-    let (documents, next) = queries::timeline(&db.conn, filter).await?;
+    let (documents, next) = queries::timeline(db, filter).await?;
     let mut out = Vec::with_capacity(documents.len() * 1024);
     for document in &documents {
         let event: Event = serde_json::from_str(document).map_err(|e| {

@@ -2,6 +2,7 @@
 //! queries: one for the events (an index range scan), then one each for
 //! their participants, sources and tags.
 
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::models::{Country, Event, EventParticipant, EventSummary, Location, Participant, Source};
 use chrono::NaiveDate;
@@ -12,7 +13,7 @@ use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, DbErr, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
 };
 use std::collections::HashMap;
@@ -45,16 +46,14 @@ pub struct TimelineFilter {
 ///   semi-joins;
 /// - several with `match=any`: the first `limit + 1` of each country's
 ///   slice, merged; never a sort of every matching event.
-pub async fn timeline<C: ConnectionTrait>(
-    db: &C,
-    f: &TimelineFilter,
-) -> Result<(Vec<String>, Option<(NaiveDate, i64)>), ApiError> {
+pub async fn timeline(db: &Db, f: &TimelineFilter) -> Result<(Vec<String>, Option<(NaiveDate, i64)>), ApiError> {
     // An event starting long before the window may still overlap it; the
     // longest span in the database bounds how long before.
     let earliest_start = match f.from {
-        Some(from) => Some(from - chrono::Duration::days(longest_span(db).await?.into())),
+        Some(from) => Some(from - chrono::Duration::days(db.longest_span().await?.into())),
         None => None,
     };
+    let db = &db.conn;
     let query = match f.countries.as_slice() {
         [_, _, ..] if !f.match_all => any_country_page(f, earliest_start),
         _ => walk_page(f, earliest_start),
@@ -74,7 +73,8 @@ pub async fn timeline<C: ConnectionTrait>(
     Ok((page.into_iter().map(|r| r.2).collect(), next))
 }
 
-async fn longest_span<C: ConnectionTrait>(db: &C) -> Result<i32, ApiError> {
+/// The longest span (end of period minus start, in days) of any event.
+pub async fn longest_span<C: ConnectionTrait>(db: &C) -> Result<i32, DbErr> {
     let longest: Option<Option<i32>> = event::Entity::find()
         .select_only()
         .column_as(Expr::col(event::Column::SpanDays).max(), "longest")

@@ -71,7 +71,7 @@ pub async fn timeline(req: HttpRequest, db: web::Data<Db>) -> Result<HttpRespons
     let params = Params::parse(req.query_string(), &KNOWN)?;
     let filter = parse_filter(&params)?;
     check_participant(&db, &filter).await?;
-    let (items, next) = queries::timeline(&db.conn, &filter).await?;
+    let (items, next) = queries::timeline(&db, &filter).await?;
     let order = if filter.ascending { "asc" } else { "desc" };
     let next_cursor = next.map(|(start, id)| cursor::encode(&(order, start, id)));
     let mut response = HttpResponse::Ok();
