@@ -18,6 +18,9 @@ use utoipa::ToSchema;
 /// writers get a turn and an interrupted import keeps what it wrote (running
 /// it again finishes the job: import is idempotent).
 const BATCH: usize = 5_000;
+/// After writing this many events, the planner's statistics are refreshed:
+/// PostgreSQL otherwise plans against the empty tables it last analysed.
+const ANALYZE_AFTER: u64 = 10_000;
 /// Bad lines the summary lists one by one; it counts them all.
 const LISTED_BAD_LINES: usize = 100;
 
@@ -103,6 +106,9 @@ impl<'a> Importer<'a> {
         if let Some(write) = self.write.take() {
             write.commit().await?;
         }
+        if self.summary.events.created + self.summary.events.updated >= ANALYZE_AFTER {
+            refresh_statistics(self.db).await?;
+        }
         self.summary.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         Ok(self.summary)
     }
@@ -171,6 +177,16 @@ impl<'a> Importer<'a> {
             }
         }
     }
+}
+
+async fn refresh_statistics(db: &Db) -> Result<(), ImportError> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend};
+    let statement = match db.conn.get_database_backend() {
+        DatabaseBackend::Postgres => "ANALYZE",
+        _ => "PRAGMA optimize",
+    };
+    db.conn.execute_unprepared(statement).await?;
+    Ok(())
 }
 
 /// One line into a checked event, or the field and reason it fails on.

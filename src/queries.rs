@@ -104,8 +104,16 @@ fn walk_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectSta
                 .equals((event::Entity, event::Column::Id))
                 .and(Expr::col(("ec", event_country::Column::Country)).eq(first.as_str())),
         );
+        // Each other country is a primary-key probe per candidate event.
         for code in rest {
-            q.and_where(Expr::col((event::Entity, event::Column::Id)).in_subquery(countries_subquery(code)));
+            let also = Query::select()
+                .expr(Expr::val(1))
+                .from_as(event_country::Entity, "x")
+                .and_where(Expr::col(("x", event_country::Column::Country)).eq(code.as_str()))
+                .and_where(Expr::col(("x", event_country::Column::StartDate)).equals(("ec", event_country::Column::StartDate)))
+                .and_where(Expr::col(("x", event_country::Column::EventId)).equals(("ec", event_country::Column::EventId)))
+                .to_owned();
+            q.and_where(Expr::exists(also));
         }
         Keys::of("ec", event_country::Column::StartDate, event_country::Column::LastDay, event_country::Column::EventId)
     } else {
@@ -223,14 +231,6 @@ fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_sta
         let last = Expr::tuple([Expr::value(start), Expr::value(id)]);
         q.and_where(if f.ascending { key.gt(last) } else { key.lt(last) });
     }
-}
-
-fn countries_subquery(code: &str) -> SelectStatement {
-    Query::select()
-        .column(event_country::Column::EventId)
-        .from(event_country::Entity)
-        .and_where(Expr::col(event_country::Column::Country).eq(code))
-        .to_owned()
 }
 
 /// The rendered document (JSON) of one event.

@@ -1,5 +1,9 @@
 //! The normalised schema: events, participants, sources, their links, tags,
 //! and the derived `event_countries` index that serves country timelines.
+//!
+//! Country codes are VARCHAR(2), not CHAR(2): PostgreSQL compares a CHAR
+//! column with a text parameter by casting the column, which forbids its
+//! index.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -27,7 +31,7 @@ impl MigrationTrait for Migration {
                     .col(integer("span_days"))
                     .col(string_len("date_precision", 8))
                     .col(text_null("location_name"))
-                    .col(char_len_null("location_country", 2))
+                    .col(string_len_null("location_country", 2))
                     .col(double_null("lat"))
                     .col(double_null("lon"))
                     // A digest of the event's content: re-importing an unchanged
@@ -55,7 +59,7 @@ impl MigrationTrait for Migration {
                     .col(big_pk_auto("id"))
                     .col(string_len("kind", 16))
                     .col(text("name"))
-                    .col(char_len_null("country", 2))
+                    .col(string_len_null("country", 2))
                     .col(text_uniq("identity"))
                     .to_owned(),
             )
@@ -146,7 +150,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table("event_countries")
                     .if_not_exists()
-                    .col(char_len("country", 2))
+                    .col(string_len("country", 2))
                     .col(date("start_date"))
                     .col(big_integer("event_id"))
                     .col(date("last_day"))
