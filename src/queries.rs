@@ -13,8 +13,8 @@ use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, Func, IntoIden, JoinType, Order, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
-    ColumnTrait, DbErr, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use std::collections::HashMap;
 
@@ -110,8 +110,12 @@ fn walk_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectSta
                 .expr(Expr::val(1))
                 .from_as(event_country::Entity, "x")
                 .and_where(Expr::col(("x", event_country::Column::Country)).eq(code.as_str()))
-                .and_where(Expr::col(("x", event_country::Column::StartDate)).equals(("ec", event_country::Column::StartDate)))
-                .and_where(Expr::col(("x", event_country::Column::EventId)).equals(("ec", event_country::Column::EventId)))
+                .and_where(
+                    Expr::col(("x", event_country::Column::StartDate)).equals(("ec", event_country::Column::StartDate)),
+                )
+                .and_where(
+                    Expr::col(("x", event_country::Column::EventId)).equals(("ec", event_country::Column::EventId)),
+                )
                 .to_owned();
             q.and_where(Expr::exists(also));
         }
