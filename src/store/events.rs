@@ -1,58 +1,21 @@
-//! The write path: every change to events, participants and sources goes
-//! through here, each as one transaction, so a failed write leaves nothing
-//! behind and the derived `event_countries` rows always match.
+//! Writing batches of events: participants and sources resolved (matched
+//! or created) for the whole batch at once, then events and their links in
+//! multi-row statements.
 
-use crate::db::Db;
+use super::catalog::source_model;
+use super::documents::render;
+use super::{MAX_BINDS, Mode, WriteCounts, unique_to_conflict};
 use crate::error::ApiError;
-use crate::models::Event;
-use crate::queries;
 use crate::validate::{NewEvent, NewParticipant, NewSource, ParticipantSpec, SourceSpec};
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::derived::participant_identity;
-use entity::{
-    event, event_country, event_participant, event_source, event_tag, participant, participant_member, source,
-};
+use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
 use sea_orm::ActiveValue::NotSet;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
-    SqlErr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// Whether a write may replace an existing row.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    CreateOnly,
-    CreateOrReplace,
-}
-
-/// What a batch of event writes did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct WriteCounts {
-    /// Events that did not exist.
-    pub created: u64,
-    /// Existing events whose content changed.
-    pub updated: u64,
-    /// Existing events written again with the same content, left alone.
-    pub unchanged: u64,
-    /// Participants created because no existing one matched.
-    pub participants_created: u64,
-    /// Sources created because no existing one had the url.
-    pub sources_created: u64,
-}
-
-/// The most bind parameters one statement may carry (SQLite's limit is
-/// 32,766, PostgreSQL's 65,535).
-const MAX_BINDS: usize = 12_000;
-
-/// Writes one event in a transaction of its own.
-pub async fn save_event(db: &Db, new: NewEvent, mode: Mode) -> Result<WriteCounts, ApiError> {
-    let write = db.begin_write().await?;
-    let counts = write_events(&write.txn, vec![new], mode).await?;
-    write.commit().await?;
-    Ok(counts)
-}
+/// Columns of an `events` row, which bounds the rows of one INSERT.
+const EVENT_COLUMNS: usize = 18;
 
 /// Writes a batch of events with their links inside the caller's
 /// transaction: the one write path of the API and of bulk import. It costs a
@@ -124,7 +87,7 @@ pub async fn write_events<C: ConnectionTrait>(
     }
     if !fresh.is_empty() {
         counts.created = fresh.len() as u64;
-        let per_statement = MAX_BINDS / 16;
+        let per_statement = MAX_BINDS / EVENT_COLUMNS;
         let mut rows = fresh.iter().map(|(row, _)| row.clone()).peekable();
         while rows.peek().is_some() {
             let chunk: Vec<event::ActiveModel> = rows.by_ref().take(per_statement).collect();
@@ -179,80 +142,6 @@ fn event_row(new: &NewEvent, hash: String, document: String, now: DateTime<Utc>)
     }
 }
 
-/// The event's document, as `GET /events/{key}` and timelines serve it.
-fn render(
-    new: &NewEvent,
-    people: &People,
-    sources: &Sources,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-) -> Result<String, ApiError> {
-    let missing = || ApiError::Database(DbErr::RecordNotFound("a resolved participant or source".into()));
-    let mut participants = Vec::with_capacity(new.participants.len());
-    for (spec, role) in &new.participants {
-        let p = people.get(spec).ok_or_else(missing)?;
-        participants.push(queries::participant_in_event(p, role.clone()));
-    }
-    let mut cited = Vec::with_capacity(new.sources.len());
-    for spec in &new.sources {
-        cited.push(queries::source_out(sources.get(spec).ok_or_else(missing)?.clone()));
-    }
-    let event = Event {
-        key: new.key.clone(),
-        kind: new.kind.clone(),
-        title: new.title.clone(),
-        summary: new.summary.clone(),
-        start: new.start,
-        end: new.end,
-        date_precision: new.precision.as_str().to_owned(),
-        location: new.location.clone(),
-        participants,
-        sources: cited,
-        tags: new.tags.clone(),
-        created_at,
-        updated_at,
-    };
-    serde_json::to_string(&event).map_err(|e| ApiError::Database(DbErr::Custom(e.to_string())))
-}
-
-/// Renders the documents of events again from the normalised tables, after
-/// a participant or source they name has changed.
-pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<(), ApiError> {
-    for chunk in event_ids.chunks(1_000) {
-        let rows = event::Entity::find().filter(event::Column::Id.is_in(chunk.to_vec())).all(txn).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let events = queries::render_events(txn, rows).await?;
-        for (id, event) in ids.into_iter().zip(events) {
-            let document =
-                serde_json::to_string(&event).map_err(|e| ApiError::Database(DbErr::Custom(e.to_string())))?;
-            event::Entity::update_many()
-                .col_expr(event::Column::Document, Expr::value(document))
-                .filter(event::Column::Id.eq(id))
-                .exec(txn)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Renders events that have no document yet (those the seed migration
-/// wrote); run at start-up, it costs one indexed query when there are none.
-pub async fn render_missing_documents(db: &Db) -> Result<(), ApiError> {
-    let write = db.begin_write().await?;
-    let ids: Vec<i64> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Id)
-        .filter(event::Column::Document.eq(""))
-        .into_tuple()
-        .all(&write.txn)
-        .await?;
-    if !ids.is_empty() {
-        rerender(&write.txn, &ids).await?;
-    }
-    write.commit().await?;
-    Ok(())
-}
-
 /// A digest of everything a write says about an event.
 fn content_hash(new: &NewEvent) -> String {
     use sha2::Digest;
@@ -262,13 +151,13 @@ fn content_hash(new: &NewEvent) -> String {
 
 /// The participants the batch names, by identity (described ones, matched
 /// or created) and by id (those named by id, which must exist).
-struct People {
+pub(super) struct People {
     by_identity: HashMap<String, participant::Model>,
     by_id: HashMap<i64, participant::Model>,
 }
 
 impl People {
-    fn get(&self, spec: &ParticipantSpec) -> Option<&participant::Model> {
+    pub(super) fn get(&self, spec: &ParticipantSpec) -> Option<&participant::Model> {
         match spec {
             ParticipantSpec::Existing(id) => self.by_id.get(id),
             ParticipantSpec::Described(p) => {
@@ -355,13 +244,13 @@ async fn find_participants<C: ConnectionTrait>(
 }
 
 /// The sources of the batch: by url (matched or created) and by id.
-struct Sources {
+pub(super) struct Sources {
     by_url: HashMap<String, source::Model>,
     by_id: HashMap<i64, source::Model>,
 }
 
 impl Sources {
-    fn get(&self, spec: &SourceSpec) -> Option<&source::Model> {
+    pub(super) fn get(&self, spec: &SourceSpec) -> Option<&source::Model> {
         match spec {
             SourceSpec::Existing(id) => self.by_id.get(id),
             SourceSpec::Described(s) => self.by_url.get(&s.url),
@@ -503,195 +392,7 @@ where
     Ok(())
 }
 
-pub async fn delete_event(db: &Db, key: &str) -> Result<(), ApiError> {
-    let write = db.begin_write().await?;
-    let result = event::Entity::delete_many().filter(event::Column::Key.eq(key)).exec(&write.txn).await?;
-    if result.rows_affected == 0 {
-        return Err(ApiError::NotFound(format!("no event with key '{key}'")));
-    }
-    write.commit().await?;
-    Ok(())
-}
-
-/// Creates a participant; 409 when one with the same identity exists.
-pub async fn create_participant(db: &Db, new: NewParticipant) -> Result<i64, ApiError> {
-    let write = db.begin_write().await?;
-    let identity = participant_identity(&new.kind, &new.name, new.country.as_deref());
-    if let Some(found) = find_participant(&write.txn, &identity).await? {
-        return Err(ApiError::conflict(None, format!("this participant exists as id {}", found.id)));
-    }
-    let row = insert_participant(&write.txn, &new).await?;
-    write.commit().await?;
-    Ok(row.id)
-}
-
-/// Replaces a participant's fields and members. A changed country changes
-/// which country timelines its events appear in, so those are re-derived.
-pub async fn update_participant(db: &Db, id: i64, new: NewParticipant) -> Result<(), ApiError> {
-    let write = db.begin_write().await?;
-    let txn = &write.txn;
-    if participant::Entity::find_by_id(id).one(txn).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no participant with id {id}")));
-    }
-    let identity = participant_identity(&new.kind, &new.name, new.country.as_deref());
-    if let Some(other) = find_participant(txn, &identity).await?
-        && other.id != id
-    {
-        return Err(ApiError::conflict(
-            None,
-            format!("another participant, id {}, has the same kind, name and country", other.id),
-        ));
-    }
-    participant::ActiveModel {
-        id: Set(id),
-        kind: Set(new.kind.clone()),
-        name: Set(new.name.clone()),
-        country: Set(new.country.clone()),
-        identity: Set(identity),
-    }
-    .update(txn)
-    .await?;
-    participant_member::Entity::delete_many()
-        .filter(participant_member::Column::OrganizationId.eq(id))
-        .exec(txn)
-        .await?;
-    insert_members(txn, id, &new.members).await?;
-
-    let links =
-        event_participant::Entity::find().filter(event_participant::Column::ParticipantId.eq(id)).all(txn).await?;
-    let event_ids: BTreeSet<i64> = links.iter().map(|l| l.event_id).collect();
-    for event_id in &event_ids {
-        rederive_event_countries(txn, *event_id).await?;
-    }
-    rerender(txn, &event_ids.into_iter().collect::<Vec<_>>()).await?;
-    write.commit().await?;
-    Ok(())
-}
-
-pub async fn delete_participant(db: &Db, id: i64) -> Result<(), ApiError> {
-    let write = db.begin_write().await?;
-    let uses = event_participant::Entity::find()
-        .filter(event_participant::Column::ParticipantId.eq(id))
-        .count(&write.txn)
-        .await?;
-    if uses > 0 {
-        return Err(ApiError::conflict(
-            None,
-            format!("participant {id} takes part in {uses} event(s); remove it from them first"),
-        ));
-    }
-    let result = participant::Entity::delete_by_id(id).exec(&write.txn).await?;
-    if result.rows_affected == 0 {
-        return Err(ApiError::NotFound(format!("no participant with id {id}")));
-    }
-    write.commit().await?;
-    Ok(())
-}
-
-pub async fn create_source(db: &Db, new: NewSource) -> Result<i64, ApiError> {
-    let write = db.begin_write().await?;
-    if let Some(found) = source::Entity::find().filter(source::Column::Url.eq(&new.url)).one(&write.txn).await? {
-        return Err(ApiError::conflict(Some("url"), format!("a source with this url exists as id {}", found.id)));
-    }
-    let row = source_model(&new).insert(&write.txn).await?;
-    write.commit().await?;
-    Ok(row.id)
-}
-
-pub async fn update_source(db: &Db, id: i64, new: NewSource) -> Result<(), ApiError> {
-    let write = db.begin_write().await?;
-    if source::Entity::find_by_id(id).one(&write.txn).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no source with id {id}")));
-    }
-    if let Some(other) = source::Entity::find().filter(source::Column::Url.eq(&new.url)).one(&write.txn).await?
-        && other.id != id
-    {
-        return Err(ApiError::conflict(Some("url"), format!("source {} already has this url", other.id)));
-    }
-    let mut row = source_model(&new);
-    row.id = Set(id);
-    row.update(&write.txn).await?;
-    let citing: Vec<i64> = event_source::Entity::find()
-        .select_only()
-        .column(event_source::Column::EventId)
-        .filter(event_source::Column::SourceId.eq(id))
-        .into_tuple()
-        .all(&write.txn)
-        .await?;
-    rerender(&write.txn, &citing).await?;
-    write.commit().await?;
-    Ok(())
-}
-
-pub async fn delete_source(db: &Db, id: i64) -> Result<(), ApiError> {
-    let write = db.begin_write().await?;
-    let uses = event_source::Entity::find().filter(event_source::Column::SourceId.eq(id)).count(&write.txn).await?;
-    if uses > 0 {
-        return Err(ApiError::conflict(None, format!("source {id} backs {uses} event(s); remove it from them first")));
-    }
-    let result = source::Entity::delete_by_id(id).exec(&write.txn).await?;
-    if result.rows_affected == 0 {
-        return Err(ApiError::NotFound(format!("no source with id {id}")));
-    }
-    write.commit().await?;
-    Ok(())
-}
-
-async fn find_participant<C: ConnectionTrait>(txn: &C, identity: &str) -> Result<Option<participant::Model>, DbErr> {
-    participant::Entity::find().filter(participant::Column::Identity.eq(identity)).one(txn).await
-}
-
-async fn insert_participant<C: ConnectionTrait>(txn: &C, new: &NewParticipant) -> Result<participant::Model, ApiError> {
-    let row = participant::ActiveModel {
-        kind: Set(new.kind.clone()),
-        name: Set(new.name.clone()),
-        country: Set(new.country.clone()),
-        identity: Set(participant_identity(&new.kind, &new.name, new.country.as_deref())),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
-    .map_err(|e| unique_to_conflict(e, "name", "this participant was created concurrently; retry"))?;
-    insert_members(txn, row.id, &new.members).await?;
-    Ok(row)
-}
-
-/// Links an organization to its member countries, creating country
-/// participants that do not exist yet.
-async fn insert_members<C: ConnectionTrait>(txn: &C, organization_id: i64, codes: &[String]) -> Result<(), ApiError> {
-    for code in codes {
-        let identity = participant_identity("country", "", Some(code));
-        let member = match find_participant(txn, &identity).await? {
-            Some(found) => found,
-            None => {
-                let country = NewParticipant {
-                    kind: "country".into(),
-                    name: crate::validate::country_name(code),
-                    country: Some(code.clone()),
-                    members: Vec::new(),
-                };
-                Box::pin(insert_participant(txn, &country)).await?
-            }
-        };
-        participant_member::ActiveModel { organization_id: Set(organization_id), member_id: Set(member.id) }
-            .insert(txn)
-            .await?;
-    }
-    Ok(())
-}
-
-fn source_model(new: &NewSource) -> source::ActiveModel {
-    source::ActiveModel {
-        url: Set(new.url.clone()),
-        title: Set(new.title.clone()),
-        publisher: Set(new.publisher.clone()),
-        published_at: Set(new.published_at),
-        language: Set(new.language.clone()),
-        ..Default::default()
-    }
-}
-
-async fn delete_links<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<(), DbErr> {
+pub(super) async fn delete_links<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<(), DbErr> {
     let ids = event_ids.to_vec();
     event_participant::Entity::delete_many()
         .filter(event_participant::Column::EventId.is_in(ids.clone()))
@@ -701,53 +402,4 @@ async fn delete_links<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
     event_tag::Entity::delete_many().filter(event_tag::Column::EventId.is_in(ids.clone())).exec(txn).await?;
     event_country::Entity::delete_many().filter(event_country::Column::EventId.is_in(ids)).exec(txn).await?;
     Ok(())
-}
-
-/// The countries an event belongs to: its country participants and the
-/// nationalities of its persons (organizations do not count).
-async fn insert_event_countries<C: ConnectionTrait>(
-    txn: &C,
-    event_id: i64,
-    start: chrono::NaiveDate,
-    last_day: chrono::NaiveDate,
-    participants: &[&participant::Model],
-) -> Result<(), DbErr> {
-    let countries: BTreeSet<&str> =
-        participants.iter().filter(|p| p.kind != "organization").filter_map(|p| p.country.as_deref()).collect();
-    if countries.is_empty() {
-        return Ok(());
-    }
-    let rows = countries.into_iter().map(|code| event_country::ActiveModel {
-        country: Set(code.to_owned()),
-        start_date: Set(start),
-        event_id: Set(event_id),
-        last_day: Set(last_day),
-    });
-    event_country::Entity::insert_many(rows).exec(txn).await?;
-    Ok(())
-}
-
-async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) -> Result<(), DbErr> {
-    let Some(event) = event::Entity::find_by_id(event_id).one(txn).await? else {
-        return Ok(());
-    };
-    event_country::Entity::delete_many().filter(event_country::Column::EventId.eq(event_id)).exec(txn).await?;
-    let rows: Vec<participant::Model> = event_participant::Entity::find()
-        .filter(event_participant::Column::EventId.eq(event_id))
-        .find_also_related(participant::Entity)
-        .all(txn)
-        .await?
-        .into_iter()
-        .filter_map(|(_, p)| p)
-        .collect();
-    let refs: Vec<&participant::Model> = rows.iter().collect();
-    insert_event_countries(txn, event_id, event.start_date, event.last_day, &refs).await
-}
-
-/// A unique violation that a concurrent writer caused becomes a 409.
-fn unique_to_conflict(err: DbErr, field: &str, detail: &str) -> ApiError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(Some(field), detail),
-        _ => ApiError::Database(err),
-    }
 }

@@ -1,0 +1,232 @@
+//! Participants and sources on their own: create, replace, delete.
+
+use super::documents::rerender;
+use super::unique_to_conflict;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::validate::{NewParticipant, NewSource};
+use entity::derived::participant_identity;
+use entity::{event, event_country, event_participant, event_source, participant, participant_member, source};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+};
+use std::collections::BTreeSet;
+
+/// Creates a participant; 409 when one with the same identity exists.
+pub async fn create_participant(db: &Db, new: NewParticipant) -> Result<i64, ApiError> {
+    let write = db.begin_write().await?;
+    let identity = participant_identity(&new.kind, &new.name, new.country.as_deref());
+    if let Some(found) = find_participant(&write.txn, &identity).await? {
+        return Err(ApiError::conflict(None, format!("this participant exists as id {}", found.id)));
+    }
+    let row = insert_participant(&write.txn, &new).await?;
+    write.commit().await?;
+    Ok(row.id)
+}
+
+/// Replaces a participant's fields and members. A changed country changes
+/// which country timelines its events appear in, so those are re-derived.
+pub async fn update_participant(db: &Db, id: i64, new: NewParticipant) -> Result<(), ApiError> {
+    let write = db.begin_write().await?;
+    let txn = &write.txn;
+    if participant::Entity::find_by_id(id).one(txn).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no participant with id {id}")));
+    }
+    let identity = participant_identity(&new.kind, &new.name, new.country.as_deref());
+    if let Some(other) = find_participant(txn, &identity).await?
+        && other.id != id
+    {
+        return Err(ApiError::conflict(
+            None,
+            format!("another participant, id {}, has the same kind, name and country", other.id),
+        ));
+    }
+    participant::ActiveModel {
+        id: Set(id),
+        kind: Set(new.kind.clone()),
+        name: Set(new.name.clone()),
+        country: Set(new.country.clone()),
+        identity: Set(identity),
+    }
+    .update(txn)
+    .await?;
+    participant_member::Entity::delete_many()
+        .filter(participant_member::Column::OrganizationId.eq(id))
+        .exec(txn)
+        .await?;
+    insert_members(txn, id, &new.members).await?;
+
+    let links =
+        event_participant::Entity::find().filter(event_participant::Column::ParticipantId.eq(id)).all(txn).await?;
+    let event_ids: BTreeSet<i64> = links.iter().map(|l| l.event_id).collect();
+    for event_id in &event_ids {
+        rederive_event_countries(txn, *event_id).await?;
+    }
+    rerender(txn, &event_ids.into_iter().collect::<Vec<_>>()).await?;
+    write.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_participant(db: &Db, id: i64) -> Result<(), ApiError> {
+    let write = db.begin_write().await?;
+    let uses = event_participant::Entity::find()
+        .filter(event_participant::Column::ParticipantId.eq(id))
+        .count(&write.txn)
+        .await?;
+    if uses > 0 {
+        return Err(ApiError::conflict(
+            None,
+            format!("participant {id} takes part in {uses} event(s); remove it from them first"),
+        ));
+    }
+    let result = participant::Entity::delete_by_id(id).exec(&write.txn).await?;
+    if result.rows_affected == 0 {
+        return Err(ApiError::NotFound(format!("no participant with id {id}")));
+    }
+    write.commit().await?;
+    Ok(())
+}
+
+pub async fn create_source(db: &Db, new: NewSource) -> Result<i64, ApiError> {
+    let write = db.begin_write().await?;
+    if let Some(found) = source::Entity::find().filter(source::Column::Url.eq(&new.url)).one(&write.txn).await? {
+        return Err(ApiError::conflict(Some("url"), format!("a source with this url exists as id {}", found.id)));
+    }
+    let row = source_model(&new).insert(&write.txn).await?;
+    write.commit().await?;
+    Ok(row.id)
+}
+
+pub async fn update_source(db: &Db, id: i64, new: NewSource) -> Result<(), ApiError> {
+    let write = db.begin_write().await?;
+    if source::Entity::find_by_id(id).one(&write.txn).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no source with id {id}")));
+    }
+    if let Some(other) = source::Entity::find().filter(source::Column::Url.eq(&new.url)).one(&write.txn).await?
+        && other.id != id
+    {
+        return Err(ApiError::conflict(Some("url"), format!("source {} already has this url", other.id)));
+    }
+    let mut row = source_model(&new);
+    row.id = Set(id);
+    row.update(&write.txn).await?;
+    let citing: Vec<i64> = event_source::Entity::find()
+        .select_only()
+        .column(event_source::Column::EventId)
+        .filter(event_source::Column::SourceId.eq(id))
+        .into_tuple()
+        .all(&write.txn)
+        .await?;
+    rerender(&write.txn, &citing).await?;
+    write.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_source(db: &Db, id: i64) -> Result<(), ApiError> {
+    let write = db.begin_write().await?;
+    let uses = event_source::Entity::find().filter(event_source::Column::SourceId.eq(id)).count(&write.txn).await?;
+    if uses > 0 {
+        return Err(ApiError::conflict(None, format!("source {id} backs {uses} event(s); remove it from them first")));
+    }
+    let result = source::Entity::delete_by_id(id).exec(&write.txn).await?;
+    if result.rows_affected == 0 {
+        return Err(ApiError::NotFound(format!("no source with id {id}")));
+    }
+    write.commit().await?;
+    Ok(())
+}
+
+async fn find_participant<C: ConnectionTrait>(txn: &C, identity: &str) -> Result<Option<participant::Model>, DbErr> {
+    participant::Entity::find().filter(participant::Column::Identity.eq(identity)).one(txn).await
+}
+
+async fn insert_participant<C: ConnectionTrait>(txn: &C, new: &NewParticipant) -> Result<participant::Model, ApiError> {
+    let row = participant::ActiveModel {
+        kind: Set(new.kind.clone()),
+        name: Set(new.name.clone()),
+        country: Set(new.country.clone()),
+        identity: Set(participant_identity(&new.kind, &new.name, new.country.as_deref())),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| unique_to_conflict(e, "name", "this participant was created concurrently; retry"))?;
+    insert_members(txn, row.id, &new.members).await?;
+    Ok(row)
+}
+
+/// Links an organization to its member countries, creating country
+/// participants that do not exist yet.
+async fn insert_members<C: ConnectionTrait>(txn: &C, organization_id: i64, codes: &[String]) -> Result<(), ApiError> {
+    for code in codes {
+        let identity = participant_identity("country", "", Some(code));
+        let member = match find_participant(txn, &identity).await? {
+            Some(found) => found,
+            None => {
+                let country = NewParticipant {
+                    kind: "country".into(),
+                    name: crate::validate::country_name(code),
+                    country: Some(code.clone()),
+                    members: Vec::new(),
+                };
+                Box::pin(insert_participant(txn, &country)).await?
+            }
+        };
+        participant_member::ActiveModel { organization_id: Set(organization_id), member_id: Set(member.id) }
+            .insert(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(super) fn source_model(new: &NewSource) -> source::ActiveModel {
+    source::ActiveModel {
+        url: Set(new.url.clone()),
+        title: Set(new.title.clone()),
+        publisher: Set(new.publisher.clone()),
+        published_at: Set(new.published_at),
+        language: Set(new.language.clone()),
+        ..Default::default()
+    }
+}
+
+/// The countries an event belongs to: its country participants and the
+/// nationalities of its persons (organizations do not count).
+async fn insert_event_countries<C: ConnectionTrait>(
+    txn: &C,
+    event_id: i64,
+    start: chrono::NaiveDate,
+    last_day: chrono::NaiveDate,
+    participants: &[&participant::Model],
+) -> Result<(), DbErr> {
+    let countries: BTreeSet<&str> =
+        participants.iter().filter(|p| p.kind != "organization").filter_map(|p| p.country.as_deref()).collect();
+    if countries.is_empty() {
+        return Ok(());
+    }
+    let rows = countries.into_iter().map(|code| event_country::ActiveModel {
+        country: Set(code.to_owned()),
+        start_date: Set(start),
+        event_id: Set(event_id),
+        last_day: Set(last_day),
+    });
+    event_country::Entity::insert_many(rows).exec(txn).await?;
+    Ok(())
+}
+
+async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) -> Result<(), DbErr> {
+    let Some(event) = event::Entity::find_by_id(event_id).one(txn).await? else {
+        return Ok(());
+    };
+    event_country::Entity::delete_many().filter(event_country::Column::EventId.eq(event_id)).exec(txn).await?;
+    let rows: Vec<participant::Model> = event_participant::Entity::find()
+        .filter(event_participant::Column::EventId.eq(event_id))
+        .find_also_related(participant::Entity)
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter_map(|(_, p)| p)
+        .collect();
+    let refs: Vec<&participant::Model> = rows.iter().collect();
+    insert_event_countries(txn, event_id, event.start_date, event.last_day, &refs).await
+}
