@@ -1,6 +1,7 @@
 //! Participants and sources on their own: create, replace, delete.
 
 use super::documents::rerender;
+use super::events::event_country_rows;
 use super::unique_to_conflict;
 use crate::db::Db;
 use crate::error::ApiError;
@@ -190,30 +191,6 @@ pub(super) fn source_model(new: &NewSource) -> source::ActiveModel {
     }
 }
 
-/// The countries an event belongs to: its country participants and the
-/// nationalities of its persons (organizations do not count).
-async fn insert_event_countries<C: ConnectionTrait>(
-    txn: &C,
-    event_id: i64,
-    start: chrono::NaiveDate,
-    last_day: chrono::NaiveDate,
-    participants: &[&participant::Model],
-) -> Result<(), DbErr> {
-    let countries: BTreeSet<&str> =
-        participants.iter().filter(|p| p.kind != "organization").filter_map(|p| p.country.as_deref()).collect();
-    if countries.is_empty() {
-        return Ok(());
-    }
-    let rows = countries.into_iter().map(|code| event_country::ActiveModel {
-        country: Set(code.to_owned()),
-        start_date: Set(start),
-        event_id: Set(event_id),
-        last_day: Set(last_day),
-    });
-    event_country::Entity::insert_many(rows).exec(txn).await?;
-    Ok(())
-}
-
 async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) -> Result<(), DbErr> {
     let Some(event) = event::Entity::find_by_id(event_id).one(txn).await? else {
         return Ok(());
@@ -227,6 +204,9 @@ async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) ->
         .into_iter()
         .filter_map(|(_, p)| p)
         .collect();
-    let refs: Vec<&participant::Model> = rows.iter().collect();
-    insert_event_countries(txn, event_id, event.start_date, event.last_day, &refs).await
+    let countries = event_country_rows(event_id, event.start_date, event.last_day, &rows);
+    if !countries.is_empty() {
+        event_country::Entity::insert_many(countries).exec(txn).await?;
+    }
+    Ok(())
 }

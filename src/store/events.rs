@@ -7,7 +7,7 @@ use super::documents::render;
 use super::{MAX_BINDS, Mode, WriteCounts, unique_to_conflict};
 use crate::error::ApiError;
 use crate::validate::{NewEvent, NewParticipant, NewSource, ParticipantSpec, SourceSpec};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use entity::derived::participant_identity;
 use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
 use sea_orm::ActiveValue::NotSet;
@@ -321,6 +321,27 @@ async fn find_sources<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The `event_countries` rows of an event: one per country that takes part
+/// or is the nationality of a person taking part (organizations do not count).
+pub(super) fn event_country_rows<'a>(
+    event_id: i64,
+    start: NaiveDate,
+    last_day: NaiveDate,
+    participants: impl IntoIterator<Item = &'a participant::Model>,
+) -> Vec<event_country::ActiveModel> {
+    let countries: BTreeSet<&str> =
+        participants.into_iter().filter(|p| p.kind != "organization").filter_map(|p| p.country.as_deref()).collect();
+    countries
+        .into_iter()
+        .map(|code| event_country::ActiveModel {
+            country: Set(code.to_owned()),
+            start_date: Set(start),
+            event_id: Set(event_id),
+            last_day: Set(last_day),
+        })
+        .collect()
+}
+
 /// Inserts the participant, source, tag and country rows of written events.
 async fn insert_links<C: ConnectionTrait>(
     txn: &C,
@@ -333,14 +354,10 @@ async fn insert_links<C: ConnectionTrait>(
     let mut tag_rows = Vec::new();
     let mut country_rows = Vec::new();
     for (event_id, new) in written {
-        let mut countries: BTreeSet<&str> = BTreeSet::new();
+        let mut rows = Vec::with_capacity(new.participants.len());
         for (i, (spec, role)) in new.participants.iter().enumerate() {
             let p = people.get(spec).ok_or_else(|| DbErr::RecordNotFound("participant".into()))?;
-            if p.kind != "organization"
-                && let Some(code) = p.country.as_deref()
-            {
-                countries.insert(code);
-            }
+            rows.push(p);
             participant_rows.push(event_participant::ActiveModel {
                 event_id: Set(*event_id),
                 position: Set(i as i32),
@@ -363,14 +380,7 @@ async fn insert_links<C: ConnectionTrait>(
                 tag: Set(tag.clone()),
             });
         }
-        for code in countries {
-            country_rows.push(event_country::ActiveModel {
-                country: Set(code.to_owned()),
-                start_date: Set(new.start),
-                event_id: Set(*event_id),
-                last_day: Set(new.last_day),
-            });
-        }
+        country_rows.extend(event_country_rows(*event_id, new.start, new.last_day, rows));
     }
     insert_chunked(txn, participant_rows, 4).await?;
     insert_chunked(txn, source_rows, 3).await?;
