@@ -1,6 +1,7 @@
-//! Every read the API makes. A page of events costs a fixed number of
-//! queries: one for the events (an index range scan), then one each for
-//! their participants, sources and tags.
+//! Every read the API makes. A page of events is one query, an index range
+//! scan reading each event's stored document; rendering those documents
+//! from the normalised tables (`render_events`) takes three batched queries
+//! more, never one per event.
 
 use crate::db::Db;
 use crate::error::ApiError;

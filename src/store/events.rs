@@ -87,15 +87,10 @@ pub async fn write_events<C: ConnectionTrait>(
     }
     if !fresh.is_empty() {
         counts.created = fresh.len() as u64;
-        let per_statement = MAX_BINDS / EVENT_COLUMNS;
-        let mut rows = fresh.iter().map(|(row, _)| row.clone()).peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<event::ActiveModel> = rows.by_ref().take(per_statement).collect();
-            event::Entity::insert_many(chunk)
-                .exec(txn)
-                .await
-                .map_err(|e| unique_to_conflict(e, "key", "an event with this key was created concurrently"))?;
-        }
+        let rows: Vec<event::ActiveModel> = fresh.iter().map(|(row, _)| row.clone()).collect();
+        insert_chunked(txn, rows, EVENT_COLUMNS)
+            .await
+            .map_err(|e| unique_to_conflict(e, "key", "an event with this key was created concurrently"))?;
         let new_keys: Vec<String> = fresh.iter().map(|(_, e)| e.key.clone()).collect();
         let mut new_ids: HashMap<String, i64> = HashMap::new();
         for chunk in new_keys.chunks(MAX_BINDS) {
@@ -218,13 +213,11 @@ async fn resolve_participants<C: ConnectionTrait>(
         .collect();
     if !missing.is_empty() {
         counts.participants_created += missing.len() as u64;
-        let created: Vec<String> = missing.iter().map(|m| m.identity.clone().unwrap()).collect();
-        for chunk in missing.chunks(MAX_BINDS / 4) {
-            participant::Entity::insert_many(chunk.to_vec())
-                .exec(txn)
-                .await
-                .map_err(|e| unique_to_conflict(e, "participants", "a participant was created concurrently; retry"))?;
-        }
+        let created: Vec<String> =
+            identities.iter().filter(|identity| !people.by_identity.contains_key(*identity)).cloned().collect();
+        insert_chunked(txn, missing, 4)
+            .await
+            .map_err(|e| unique_to_conflict(e, "participants", "a participant was created concurrently; retry"))?;
         find_participants(txn, &created, &mut people.by_identity).await?;
     }
     Ok(people)
@@ -297,13 +290,10 @@ async fn resolve_sources<C: ConnectionTrait>(
         urls.iter().filter(|u| !sources.by_url.contains_key(*u)).map(|u| source_model(described[u.as_str()])).collect();
     if !missing.is_empty() {
         counts.sources_created += missing.len() as u64;
-        let created: Vec<String> = missing.iter().map(|m| m.url.clone().unwrap()).collect();
-        for chunk in missing.chunks(MAX_BINDS / 6) {
-            source::Entity::insert_many(chunk.to_vec())
-                .exec(txn)
-                .await
-                .map_err(|e| unique_to_conflict(e, "sources", "a source was created concurrently; retry"))?;
-        }
+        let created: Vec<String> = urls.iter().filter(|u| !sources.by_url.contains_key(*u)).cloned().collect();
+        insert_chunked(txn, missing, 6)
+            .await
+            .map_err(|e| unique_to_conflict(e, "sources", "a source was created concurrently; retry"))?;
         find_sources(txn, &created, &mut sources.by_url).await?;
     }
     Ok(sources)
