@@ -98,38 +98,7 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Maps actix's body and query extractor failures into problems, so even
-/// input that never reaches a handler gets a clear 4xx.
-pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as E;
-    let api = match &err {
-        E::OverflowKnownLength { length, limit } => {
-            ApiError::PayloadTooLarge(format!("body of {length} bytes is over the limit of {limit} bytes"))
-        }
-        E::Overflow { limit } => ApiError::PayloadTooLarge(format!("body is over the limit of {limit} bytes")),
-        E::ContentType => ApiError::UnsupportedMediaType("send the body as Content-Type: application/json".into()),
-        E::Deserialize(e) => body_error(e),
-        other => ApiError::MalformedBody(format!("could not read the body: {other}")),
-    };
-    api.into()
-}
-
-fn body_error(e: &serde_json::Error) -> ApiError {
-    use serde_json::error::Category;
-    match e.classify() {
-        // A JSON value of the wrong shape: serde names the field in its message.
-        Category::Data => ApiError::Invalid { field: "body".into(), detail: e.to_string() },
-        _ => ApiError::MalformedBody(format!("malformed JSON: {e}")),
-    }
-}
-
+/// A path segment actix cannot parse becomes a problem naming the path.
 pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
     ApiError::invalid("path", err.to_string()).into()
-}
-
-/// Unknown routes answer a problem document too.
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound(
-        "no such endpoint; the API lives under /api/v1 and is described at /api-docs/openapi.json".into(),
-    )
 }

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::models::{EventInput, Location, ParticipantInput, ParticipantRef, SourceInput, SourceRef};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::derived::{Precision, last_day};
 use serde::Serialize;
 
@@ -225,8 +225,6 @@ fn check_form(field: &str, raw: &str, date: NaiveDate, form: Precision, precisio
     }
     Ok(())
 }
-
-use chrono::Datelike;
 
 fn location(loc: Location) -> Result<Location, ApiError> {
     let name = optional_text("location.name", loc.name.as_deref(), MAX_NAME)?;
