@@ -1,6 +1,7 @@
 //! Connecting to SQLite or PostgreSQL, and the one gate that write
 //! transactions pass through.
 
+use crate::sqlite_file::SqliteFile;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
@@ -14,6 +15,8 @@ use tokio::sync::{Mutex, MutexGuard};
 /// or source from racing on their unique keys within this process.
 pub struct Db {
     pub conn: DatabaseConnection,
+    /// A SQLite file also opened directly, for hot reads and bulk writes.
+    pub sqlite_file: Option<SqliteFile>,
     writer: Mutex<()>,
     /// The longest event span and when it was read: every windowed
     /// timeline needs it, and re-reading it once a second (rather than per
@@ -45,6 +48,10 @@ impl Db {
         options
             .sqlx_logging(false)
             .acquire_timeout(Duration::from_secs(10))
+            // A ping on every checkout is a round trip (a thread hop on
+            // SQLite) per query; only connections idle long enough to have
+            // been dropped by a server or a firewall are checked.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
             // WAL lets readers run beside the writer; NORMAL sync is durable
             // in WAL mode against process crashes, and busy_timeout covers
@@ -56,7 +63,12 @@ impl Db {
                     .foreign_keys(true)
             });
         let conn = Database::connect(options).await?;
-        Ok(Db { conn, writer: Mutex::new(()), longest_span: std::sync::Mutex::new(None) })
+        Ok(Db {
+            conn,
+            sqlite_file: SqliteFile::for_url(url),
+            writer: Mutex::new(()),
+            longest_span: std::sync::Mutex::new(None),
+        })
     }
 
     /// Connects and brings the schema and seed up to date.
@@ -88,8 +100,13 @@ impl Db {
         *self.longest_span.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
+    /// Held by whoever writes; see `Db`.
+    pub async fn write_gate(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().await
+    }
+
     pub async fn begin_write(&self) -> Result<WriteTxn<'_>, DbErr> {
-        let gate = self.writer.lock().await;
+        let gate = self.write_gate().await;
         let txn = self.conn.begin().await?;
         Ok(WriteTxn { txn, db: self, _gate: gate })
     }

@@ -8,6 +8,7 @@ use crate::db::{Db, WriteTxn};
 use crate::error::ApiError;
 use crate::models::EventInput;
 use crate::ndjson::{LineSplitter, MAX_LINE, Piece};
+use crate::store::SqliteImport;
 use crate::store::{self, Mode, WriteCounts};
 use crate::validate::{self, NewEvent, ParticipantSpec, SourceSpec};
 use serde::Serialize;
@@ -67,7 +68,7 @@ impl From<sea_orm::DbErr> for ImportError {
 pub struct Importer<'a> {
     db: &'a Db,
     strict: bool,
-    write: Option<WriteTxn<'a>>,
+    sink: Sink<'a>,
     splitter: LineSplitter,
     batch: Vec<NewEvent>,
     first_bad: Option<BadLine>,
@@ -77,10 +78,14 @@ pub struct Importer<'a> {
 
 impl<'a> Importer<'a> {
     pub fn new(db: &'a Db, strict: bool) -> Importer<'a> {
+        let sink = match db.sqlite_file {
+            Some(_) => Sink::Sqlite(None),
+            None => Sink::SeaOrm(None),
+        };
         Importer {
             db,
             strict,
-            write: None,
+            sink,
             splitter: LineSplitter::default(),
             batch: Vec::with_capacity(BATCH),
             first_bad: None,
@@ -103,8 +108,17 @@ impl<'a> Importer<'a> {
         splitter.finish(|piece| self.accept(piece));
         self.after_lines().await?;
         self.flush().await?;
-        if let Some(write) = self.write.take() {
-            write.commit().await?;
+        match &mut self.sink {
+            Sink::SeaOrm(write) => {
+                if let Some(write) = write.take() {
+                    write.commit().await?;
+                }
+            }
+            Sink::Sqlite(import) => {
+                if let Some(import) = import.take() {
+                    self.summary.events.add(import.commit().await?);
+                }
+            }
         }
         if self.summary.events.created + self.summary.events.updated >= ANALYZE_AFTER {
             refresh_statistics(self.db).await?;
@@ -122,37 +136,53 @@ impl<'a> Importer<'a> {
         if self.strict
             && let Some(bad) = self.first_bad.take()
         {
-            // Dropping the open transaction rolls everything back.
-            self.write = None;
+            // Ending the open transaction uncommitted rolls everything back.
+            match &mut self.sink {
+                Sink::SeaOrm(write) => *write = None,
+                Sink::Sqlite(import) => {
+                    if let Some(import) = import.take() {
+                        import.abandon().await;
+                    }
+                }
+            }
             return Err(ImportError::BadLine(bad));
         }
         if self.batch.len() >= BATCH {
             self.flush().await?;
-            if !self.strict
-                && let Some(write) = self.write.take()
-            {
-                write.commit().await?;
-            }
         }
         Ok(())
     }
 
+    /// Writes the batch read so far. Without `strict`, each batch commits, so
+    /// other writers get a turn and an interrupted import keeps what it wrote.
     async fn flush(&mut self) -> Result<(), ImportError> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        if self.write.is_none() {
-            self.write = Some(self.db.begin_write().await?);
-        }
-        let Some(write) = &self.write else { unreachable!("a transaction was just begun") };
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        let counts = store::write_events(&write.txn, batch, Mode::CreateOrReplace).await?;
-        let total = &mut self.summary.events;
-        total.created += counts.created;
-        total.updated += counts.updated;
-        total.unchanged += counts.unchanged;
-        total.participants_created += counts.participants_created;
-        total.sources_created += counts.sources_created;
+        match &mut self.sink {
+            Sink::SeaOrm(write) => {
+                if write.is_none() {
+                    *write = Some(self.db.begin_write().await?);
+                }
+                let Some(txn) = write else { unreachable!("a transaction was just begun") };
+                let counts = store::write_events(&txn.txn, batch, Mode::CreateOrReplace).await?;
+                self.summary.events.add(counts);
+                if !self.strict
+                    && let Some(txn) = write.take()
+                {
+                    txn.commit().await?;
+                }
+            }
+            Sink::Sqlite(import) => {
+                if import.is_none() {
+                    *import = Some(SqliteImport::begin(self.db, !self.strict).await?);
+                }
+                let Some(import) = import else { unreachable!("an import was just begun") };
+                // The batch before this one was written while this one was read.
+                self.summary.events.add(import.write(batch).await?);
+            }
+        }
         Ok(())
     }
 
@@ -177,6 +207,14 @@ impl<'a> Importer<'a> {
             }
         }
     }
+}
+
+/// Where batches are written.
+enum Sink<'a> {
+    /// A SeaORM transaction: PostgreSQL, and in-memory SQLite.
+    SeaOrm(Option<WriteTxn<'a>>),
+    /// A SQLite file, written with rusqlite on a thread of its own.
+    Sqlite(Option<SqliteImport<'a>>),
 }
 
 async fn refresh_statistics(db: &Db) -> Result<(), ImportError> {

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod params;
 pub mod queries;
 pub mod routes;
+pub mod sqlite_file;
 pub mod startup;
 pub mod store;
 pub mod validate;

@@ -54,20 +54,20 @@ pub async fn timeline(db: &Db, f: &TimelineFilter) -> Result<(Vec<String>, Optio
         Some(from) => Some(from - chrono::Duration::days(db.longest_span().await?.into())),
         None => None,
     };
-    let db = &db.conn;
     let query = match f.countries.as_slice() {
         [_, _, ..] if !f.match_all => any_country_page(f, earliest_start),
         _ => walk_page(f, earliest_start),
     };
-    let rows = db.query_all(&query).await?;
-    let mut page = Vec::with_capacity(rows.len());
-    for row in rows {
-        page.push((
-            row.try_get_by_index::<NaiveDate>(0)?,
-            row.try_get_by_index::<i64>(1)?,
-            row.try_get_by_index::<String>(2)?,
-        ));
-    }
+    let mut page: Vec<(NaiveDate, i64, String)> = match &db.sqlite_file {
+        Some(file) => file.query(&query, |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?,
+        None => {
+            let mut page = Vec::new();
+            for row in db.conn.query_all(&query).await? {
+                page.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?));
+            }
+            page
+        }
+    };
     let more = page.len() as u64 > f.limit;
     page.truncate(f.limit as usize);
     let next = if more { page.last().map(|r| (r.0, r.1)) } else { None };
@@ -239,15 +239,17 @@ fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_sta
 }
 
 /// The rendered document (JSON) of one event.
-pub async fn event_by_key<C: ConnectionTrait>(db: &C, key: &str) -> Result<String, ApiError> {
-    event::Entity::find()
+pub async fn event_by_key(db: &Db, key: &str) -> Result<String, ApiError> {
+    let query = event::Entity::find()
         .select_only()
         .column(event::Column::Document)
         .filter(event::Column::Key.eq(key))
-        .into_tuple::<String>()
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no event with key '{key}'")))
+        .into_query();
+    let document = match &db.sqlite_file {
+        Some(file) => file.query(&query, |row| row.get::<_, String>(0))?.pop(),
+        None => db.conn.query_one(&query).await?.map(|row| row.try_get_by_index::<String>(0)).transpose()?,
+    };
+    document.ok_or_else(|| ApiError::NotFound(format!("no event with key '{key}'")))
 }
 
 /// Renders events from the normalised tables, attaching participants,

@@ -48,6 +48,11 @@ pub struct NewEvent {
     pub participants: Vec<(ParticipantSpec, Option<String>)>,
     pub sources: Vec<SourceSpec>,
     pub tags: Vec<String>,
+    /// A digest of all of the above: a write of the same content changes
+    /// nothing. Computed here, so bulk import digests lines on its reading
+    /// thread rather than its writing one.
+    #[serde(skip)]
+    pub content_hash: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -147,7 +152,7 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         }
     }
 
-    Ok(NewEvent {
+    let mut event = NewEvent {
         key,
         kind,
         title,
@@ -160,7 +165,16 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         participants,
         sources,
         tags,
-    })
+        content_hash: String::new(),
+    };
+    event.content_hash = content_hash(&event);
+    Ok(event)
+}
+
+fn content_hash(event: &NewEvent) -> String {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(event).unwrap_or_default();
+    format!("{:x}", sha2::Sha256::digest(&bytes))
 }
 
 fn precision_name<S: serde::Serializer>(p: &Precision, s: S) -> Result<S::Ok, S::Error> {

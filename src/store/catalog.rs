@@ -1,15 +1,18 @@
 //! Participants and sources on their own: create, replace, delete.
 
+use super::batch_store::all_set;
 use super::documents::rerender;
-use super::events::event_country_rows;
+use super::events::{event_country_rows, source_row};
 use super::unique_to_conflict;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::validate::{NewParticipant, NewSource};
 use entity::derived::participant_identity;
 use entity::{event, event_country, event_participant, event_source, participant, participant_member, source};
+use sea_orm::ActiveValue::NotSet;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use std::collections::BTreeSet;
 
@@ -181,14 +184,9 @@ async fn insert_members<C: ConnectionTrait>(txn: &C, organization_id: i64, codes
 }
 
 pub(super) fn source_model(new: &NewSource) -> source::ActiveModel {
-    source::ActiveModel {
-        url: Set(new.url.clone()),
-        title: Set(new.title.clone()),
-        publisher: Set(new.publisher.clone()),
-        published_at: Set(new.published_at),
-        language: Set(new.language.clone()),
-        ..Default::default()
-    }
+    let mut row = source_row(new).into_active_model().reset_all();
+    row.id = NotSet;
+    row
 }
 
 async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) -> Result<(), DbErr> {
@@ -206,7 +204,7 @@ async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) ->
         .collect();
     let countries = event_country_rows(event_id, event.start_date, event.last_day, &rows);
     if !countries.is_empty() {
-        event_country::Entity::insert_many(countries).exec(txn).await?;
+        event_country::Entity::insert_many(all_set::<_, event_country::ActiveModel>(countries)).exec(txn).await?;
     }
     Ok(())
 }

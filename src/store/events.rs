@@ -1,21 +1,18 @@
 //! Writing batches of events: participants and sources resolved (matched
-//! or created) for the whole batch at once, then events and their links in
-//! multi-row statements.
+//! or created) for the whole batch at once, then events and their links.
+//! The rules live here; the statements behind `BatchStore` (SeaORM for
+//! PostgreSQL and single writes, rusqlite for bulk import into SQLite).
 
-use super::catalog::source_model;
+use super::batch_store::{BatchStore, SeaOrmBatch, Stored};
 use super::documents::render;
-use super::{MAX_BINDS, Mode, WriteCounts, unique_to_conflict};
+use super::{Mode, WriteCounts, unique_to_conflict};
 use crate::error::ApiError;
 use crate::validate::{NewEvent, NewParticipant, NewSource, ParticipantSpec, SourceSpec};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use entity::derived::participant_identity;
 use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
-use sea_orm::ActiveValue::NotSet;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ConnectionTrait, DbErr};
 use std::collections::{BTreeSet, HashMap, HashSet};
-
-/// Columns of an `events` row, which bounds the rows of one INSERT.
-const EVENT_COLUMNS: usize = 18;
 
 /// Writes a batch of events with their links inside the caller's
 /// transaction: the one write path of the API and of bulk import. It costs a
@@ -23,6 +20,15 @@ const EVENT_COLUMNS: usize = 18;
 /// is unchanged are left as they are; a key given twice keeps the last.
 pub async fn write_events<C: ConnectionTrait>(
     txn: &C,
+    batch: Vec<NewEvent>,
+    mode: Mode,
+) -> Result<WriteCounts, ApiError> {
+    write_batch(&mut SeaOrmBatch(txn), batch, mode).await
+}
+
+/// `write_events` over any `BatchStore`.
+pub(crate) async fn write_batch<S: BatchStore>(
+    store: &mut S,
     batch: Vec<NewEvent>,
     mode: Mode,
 ) -> Result<WriteCounts, ApiError> {
@@ -34,29 +40,20 @@ pub async fn write_events<C: ConnectionTrait>(
         return Ok(counts);
     }
 
-    let people = resolve_participants(txn, &events, &mut counts).await?;
-    let sources = resolve_sources(txn, &events, &mut counts).await?;
+    let people = resolve_participants(store, &events, &mut counts).await?;
+    let sources = resolve_sources(store, &events, &mut counts).await?;
 
     let keys: Vec<String> = events.iter().map(|e| e.key.clone()).collect();
-    let mut stored: HashMap<String, (i64, String, DateTime<Utc>)> = HashMap::new();
-    for chunk in keys.chunks(MAX_BINDS) {
-        let rows: Vec<(String, i64, String, DateTime<Utc>)> = event::Entity::find()
-            .select_only()
-            .columns([event::Column::Key, event::Column::Id, event::Column::ContentHash, event::Column::CreatedAt])
-            .filter(event::Column::Key.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        stored.extend(rows.into_iter().map(|(key, id, hash, created)| (key, (id, hash, created))));
-    }
+    let stored: HashMap<String, Stored> = store.stored_events(&keys).await?;
 
     // Both databases keep at least microseconds; a document rendered with
     // nanoseconds would disagree with its row once read back.
     let now = Utc::now().trunc_subsecs(3);
-    let mut fresh: Vec<(event::ActiveModel, &NewEvent)> = Vec::new();
-    let mut rewritten: Vec<(i64, &NewEvent)> = Vec::new();
+    let mut fresh: Vec<event::Model> = Vec::new();
+    let mut fresh_events: Vec<&NewEvent> = Vec::new();
+    let mut written: Vec<(i64, &NewEvent)> = Vec::new();
     for new in &events {
-        let hash = content_hash(new);
+        let hash = new.content_hash.clone();
         match stored.get(&new.key) {
             Some(_) if mode == Mode::CreateOnly => {
                 return Err(ApiError::conflict(
@@ -64,84 +61,66 @@ pub async fn write_events<C: ConnectionTrait>(
                     format!("an event with key '{}' exists; PUT /api/v1/events/{} replaces it", new.key, new.key),
                 ));
             }
-            Some((_, old_hash, _)) if *old_hash == hash => counts.unchanged += 1,
-            Some((id, _, created_at)) => {
-                let document = render(new, &people, &sources, *created_at, now)?;
-                let mut row = event_row(new, hash, document, now);
-                row.id = Set(*id);
-                row.created_at = NotSet;
-                row.update(txn).await?;
-                rewritten.push((*id, new));
+            Some(old) if old.content_hash == hash => counts.unchanged += 1,
+            Some(old) => {
+                let document = render(new, &people, &sources, old.created_at, now)?;
+                let mut row = event_row(new, hash, document, old.created_at, now);
+                row.id = old.id;
+                store.update_event(&row).await?;
+                written.push((old.id, new));
                 counts.updated += 1;
             }
             None => {
                 let document = render(new, &people, &sources, now, now)?;
-                fresh.push((event_row(new, hash, document, now), new));
+                fresh.push(event_row(new, hash, document, now, now));
+                fresh_events.push(new);
             }
         }
     }
 
-    let ids: Vec<i64> = rewritten.iter().map(|(id, _)| *id).collect();
-    for chunk in ids.chunks(MAX_BINDS) {
-        delete_links(txn, chunk).await?;
-    }
+    let rewritten: Vec<i64> = written.iter().map(|(id, _)| *id).collect();
+    store.delete_links(&rewritten).await?;
     if !fresh.is_empty() {
         counts.created = fresh.len() as u64;
-        let rows: Vec<event::ActiveModel> = fresh.iter().map(|(row, _)| row.clone()).collect();
-        insert_chunked(txn, rows, EVENT_COLUMNS)
+        let ids = store
+            .insert_events(fresh)
             .await
             .map_err(|e| unique_to_conflict(e, "key", "an event with this key was created concurrently"))?;
-        let new_keys: Vec<String> = fresh.iter().map(|(_, e)| e.key.clone()).collect();
-        let mut new_ids: HashMap<String, i64> = HashMap::new();
-        for chunk in new_keys.chunks(MAX_BINDS) {
-            let rows = event::Entity::find()
-                .select_only()
-                .column(event::Column::Key)
-                .column(event::Column::Id)
-                .filter(event::Column::Key.is_in(chunk.to_vec()))
-                .into_tuple::<(String, i64)>()
-                .all(txn)
-                .await?;
-            new_ids.extend(rows);
-        }
-        for (_, new) in &fresh {
-            let id = new_ids.get(&new.key).copied().ok_or_else(|| DbErr::RecordNotFound(new.key.clone()))?;
-            rewritten.push((id, new));
-        }
+        written.extend(ids.into_iter().zip(fresh_events));
     }
-    insert_links(txn, &rewritten, &people, &sources).await?;
+    store.insert_links(links(&written, &people, &sources)?).await?;
     Ok(counts)
 }
 
-fn event_row(new: &NewEvent, hash: String, document: String, now: DateTime<Utc>) -> event::ActiveModel {
+/// The row of an event; `id` is set by the caller or the insert.
+fn event_row(
+    new: &NewEvent,
+    hash: String,
+    document: String,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> event::Model {
     let location = new.location.as_ref();
-    event::ActiveModel {
-        id: NotSet,
-        key: Set(new.key.clone()),
-        kind: Set(new.kind.clone()),
-        title: Set(new.title.clone()),
-        summary: Set(new.summary.clone()),
-        start_date: Set(new.start),
-        end_date: Set(new.end),
-        last_day: Set(new.last_day),
-        span_days: Set(entity::derived::span_days(new.start, new.last_day)),
-        date_precision: Set(new.precision.as_str().to_owned()),
-        location_name: Set(location.and_then(|l| l.name.clone())),
-        location_country: Set(location.and_then(|l| l.country.clone())),
-        lat: Set(location.and_then(|l| l.lat)),
-        lon: Set(location.and_then(|l| l.lon)),
-        content_hash: Set(hash),
-        document: Set(document),
-        created_at: Set(now),
-        updated_at: Set(now),
+    event::Model {
+        id: 0,
+        key: new.key.clone(),
+        kind: new.kind.clone(),
+        title: new.title.clone(),
+        summary: new.summary.clone(),
+        start_date: new.start,
+        end_date: new.end,
+        last_day: new.last_day,
+        span_days: entity::derived::span_days(new.start, new.last_day),
+        date_precision: new.precision.as_str().to_owned(),
+        location_name: location.and_then(|l| l.name.clone()),
+        location_country: location.and_then(|l| l.country.clone()),
+        lat: location.and_then(|l| l.lat),
+        lon: location.and_then(|l| l.lon),
+        content_hash: hash,
+        document,
+        created_at,
+        updated_at: now,
     }
-}
-
-/// A digest of everything a write says about an event.
-fn content_hash(new: &NewEvent) -> String {
-    use sha2::Digest;
-    let bytes = serde_json::to_vec(new).unwrap_or_default();
-    format!("{:x}", sha2::Sha256::digest(&bytes))
 }
 
 /// The participants the batch names, by identity (described ones, matched
@@ -162,8 +141,8 @@ impl People {
     }
 }
 
-async fn resolve_participants<C: ConnectionTrait>(
-    txn: &C,
+async fn resolve_participants<S: BatchStore>(
+    store: &mut S,
     events: &[NewEvent],
     counts: &mut WriteCounts,
 ) -> Result<People, ApiError> {
@@ -179,16 +158,13 @@ async fn resolve_participants<C: ConnectionTrait>(
             }
         }
     }
-    let mut people = People { by_identity: HashMap::new(), by_id: HashMap::new() };
     let ids: Vec<i64> = ids.into_iter().collect();
-    for chunk in ids.chunks(MAX_BINDS) {
-        let rows = participant::Entity::find().filter(participant::Column::Id.is_in(chunk.to_vec())).all(txn).await?;
-        people.by_id.extend(rows.into_iter().map(|r| (r.id, r)));
-    }
+    let by_id: HashMap<i64, participant::Model> =
+        store.participants_by_id(&ids).await?.into_iter().map(|r| (r.id, r)).collect();
     for event in events {
         for (i, (spec, _)) in event.participants.iter().enumerate() {
             if let ParticipantSpec::Existing(id) = spec
-                && !people.by_id.contains_key(id)
+                && !by_id.contains_key(id)
             {
                 return Err(ApiError::invalid(format!("participants[{i}].id"), format!("no participant with id {id}")));
             }
@@ -196,44 +172,31 @@ async fn resolve_participants<C: ConnectionTrait>(
     }
 
     let identities: Vec<String> = described.keys().cloned().collect();
-    find_participants(txn, &identities, &mut people.by_identity).await?;
-    let missing: Vec<participant::ActiveModel> = identities
+    let mut by_identity: HashMap<String, participant::Model> =
+        store.participants_by_identity(&identities).await?.into_iter().map(|r| (r.identity.clone(), r)).collect();
+    let missing: Vec<participant::Model> = identities
         .iter()
-        .filter(|identity| !people.by_identity.contains_key(*identity))
+        .filter(|identity| !by_identity.contains_key(*identity))
         .map(|identity| {
             let p = described[identity];
-            participant::ActiveModel {
-                id: NotSet,
-                kind: Set(p.kind.clone()),
-                name: Set(p.name.clone()),
-                country: Set(p.country.clone()),
-                identity: Set(identity.clone()),
+            participant::Model {
+                id: 0,
+                kind: p.kind.clone(),
+                name: p.name.clone(),
+                country: p.country.clone(),
+                identity: identity.clone(),
             }
         })
         .collect();
     if !missing.is_empty() {
         counts.participants_created += missing.len() as u64;
-        let created: Vec<String> =
-            identities.iter().filter(|identity| !people.by_identity.contains_key(*identity)).cloned().collect();
-        insert_chunked(txn, missing, 4)
+        let created = store
+            .insert_participants(missing)
             .await
             .map_err(|e| unique_to_conflict(e, "participants", "a participant was created concurrently; retry"))?;
-        find_participants(txn, &created, &mut people.by_identity).await?;
+        by_identity.extend(created.into_iter().map(|r| (r.identity.clone(), r)));
     }
-    Ok(people)
-}
-
-async fn find_participants<C: ConnectionTrait>(
-    txn: &C,
-    identities: &[String],
-    into: &mut HashMap<String, participant::Model>,
-) -> Result<(), DbErr> {
-    for chunk in identities.chunks(MAX_BINDS) {
-        let rows =
-            participant::Entity::find().filter(participant::Column::Identity.is_in(chunk.to_vec())).all(txn).await?;
-        into.extend(rows.into_iter().map(|r| (r.identity.clone(), r)));
-    }
-    Ok(())
+    Ok(People { by_identity, by_id })
 }
 
 /// The sources of the batch: by url (matched or created) and by id.
@@ -251,8 +214,8 @@ impl Sources {
     }
 }
 
-async fn resolve_sources<C: ConnectionTrait>(
-    txn: &C,
+async fn resolve_sources<S: BatchStore>(
+    store: &mut S,
     events: &[NewEvent],
     counts: &mut WriteCounts,
 ) -> Result<Sources, ApiError> {
@@ -269,15 +232,11 @@ async fn resolve_sources<C: ConnectionTrait>(
         }
     }
     let ids: Vec<i64> = ids.into_iter().collect();
-    let mut sources = Sources { by_url: HashMap::new(), by_id: HashMap::new() };
-    for chunk in ids.chunks(MAX_BINDS) {
-        let rows = source::Entity::find().filter(source::Column::Id.is_in(chunk.to_vec())).all(txn).await?;
-        sources.by_id.extend(rows.into_iter().map(|r| (r.id, r)));
-    }
+    let by_id: HashMap<i64, source::Model> = store.sources_by_id(&ids).await?.into_iter().map(|r| (r.id, r)).collect();
     for event in events {
         for (i, spec) in event.sources.iter().enumerate() {
             if let SourceSpec::Existing(id) = spec
-                && !sources.by_id.contains_key(id)
+                && !by_id.contains_key(id)
             {
                 return Err(ApiError::invalid(format!("sources[{i}].id"), format!("no source with id {id}")));
             }
@@ -285,30 +244,31 @@ async fn resolve_sources<C: ConnectionTrait>(
     }
 
     let urls: Vec<String> = described.keys().map(|u| (*u).to_owned()).collect();
-    find_sources(txn, &urls, &mut sources.by_url).await?;
-    let missing: Vec<source::ActiveModel> =
-        urls.iter().filter(|u| !sources.by_url.contains_key(*u)).map(|u| source_model(described[u.as_str()])).collect();
+    let mut by_url: HashMap<String, source::Model> =
+        store.sources_by_url(&urls).await?.into_iter().map(|r| (r.url.clone(), r)).collect();
+    let missing: Vec<source::Model> =
+        urls.iter().filter(|u| !by_url.contains_key(*u)).map(|u| source_row(described[u.as_str()])).collect();
     if !missing.is_empty() {
         counts.sources_created += missing.len() as u64;
-        let created: Vec<String> = urls.iter().filter(|u| !sources.by_url.contains_key(*u)).cloned().collect();
-        insert_chunked(txn, missing, 6)
+        let created = store
+            .insert_sources(missing)
             .await
             .map_err(|e| unique_to_conflict(e, "sources", "a source was created concurrently; retry"))?;
-        find_sources(txn, &created, &mut sources.by_url).await?;
+        by_url.extend(created.into_iter().map(|r| (r.url.clone(), r)));
     }
-    Ok(sources)
+    Ok(Sources { by_url, by_id })
 }
 
-async fn find_sources<C: ConnectionTrait>(
-    txn: &C,
-    urls: &[String],
-    into: &mut HashMap<String, source::Model>,
-) -> Result<(), DbErr> {
-    for chunk in urls.chunks(MAX_BINDS) {
-        let rows = source::Entity::find().filter(source::Column::Url.is_in(chunk.to_vec())).all(txn).await?;
-        into.extend(rows.into_iter().map(|r| (r.url.clone(), r)));
+/// The row of a source; `id` is set by the insert.
+pub(super) fn source_row(new: &NewSource) -> source::Model {
+    source::Model {
+        id: 0,
+        url: new.url.clone(),
+        title: new.title.clone(),
+        publisher: new.publisher.clone(),
+        published_at: new.published_at,
+        language: new.language.clone(),
     }
-    Ok(())
 }
 
 /// The `event_countries` rows of an event: one per country that takes part
@@ -318,88 +278,46 @@ pub(super) fn event_country_rows<'a>(
     start: NaiveDate,
     last_day: NaiveDate,
     participants: impl IntoIterator<Item = &'a participant::Model>,
-) -> Vec<event_country::ActiveModel> {
+) -> Vec<event_country::Model> {
     let countries: BTreeSet<&str> =
         participants.into_iter().filter(|p| p.kind != "organization").filter_map(|p| p.country.as_deref()).collect();
     countries
         .into_iter()
-        .map(|code| event_country::ActiveModel {
-            country: Set(code.to_owned()),
-            start_date: Set(start),
-            event_id: Set(event_id),
-            last_day: Set(last_day),
-        })
+        .map(|code| event_country::Model { country: code.to_owned(), start_date: start, event_id, last_day })
         .collect()
 }
 
-/// Inserts the participant, source, tag and country rows of written events.
-async fn insert_links<C: ConnectionTrait>(
-    txn: &C,
-    written: &[(i64, &NewEvent)],
-    people: &People,
-    sources: &Sources,
-) -> Result<(), DbErr> {
-    let mut participant_rows = Vec::new();
-    let mut source_rows = Vec::new();
-    let mut tag_rows = Vec::new();
-    let mut country_rows = Vec::new();
-    for (event_id, new) in written {
+/// The participant, source, tag and country rows of written events.
+#[derive(Default)]
+pub(crate) struct Links {
+    pub participants: Vec<event_participant::Model>,
+    pub sources: Vec<event_source::Model>,
+    pub tags: Vec<event_tag::Model>,
+    pub countries: Vec<event_country::Model>,
+}
+
+fn links(written: &[(i64, &NewEvent)], people: &People, sources: &Sources) -> Result<Links, DbErr> {
+    let mut links = Links::default();
+    for &(event_id, new) in written {
         let mut rows = Vec::with_capacity(new.participants.len());
         for (i, (spec, role)) in new.participants.iter().enumerate() {
             let p = people.get(spec).ok_or_else(|| DbErr::RecordNotFound("participant".into()))?;
             rows.push(p);
-            participant_rows.push(event_participant::ActiveModel {
-                event_id: Set(*event_id),
-                position: Set(i as i32),
-                participant_id: Set(p.id),
-                role: Set(role.clone()),
+            links.participants.push(event_participant::Model {
+                event_id,
+                position: i as i32,
+                participant_id: p.id,
+                role: role.clone(),
             });
         }
         for (i, spec) in new.sources.iter().enumerate() {
             let id = sources.get(spec).ok_or_else(|| DbErr::RecordNotFound("source".into()))?.id;
-            source_rows.push(event_source::ActiveModel {
-                event_id: Set(*event_id),
-                position: Set(i as i32),
-                source_id: Set(id),
-            });
+            links.sources.push(event_source::Model { event_id, position: i as i32, source_id: id });
         }
         for (i, tag) in new.tags.iter().enumerate() {
-            tag_rows.push(event_tag::ActiveModel {
-                event_id: Set(*event_id),
-                position: Set(i as i32),
-                tag: Set(tag.clone()),
-            });
+            links.tags.push(event_tag::Model { event_id, position: i as i32, tag: tag.clone() });
         }
-        country_rows.extend(event_country_rows(*event_id, new.start, new.last_day, rows));
+        links.countries.extend(event_country_rows(event_id, new.start, new.last_day, rows));
     }
-    insert_chunked(txn, participant_rows, 4).await?;
-    insert_chunked(txn, source_rows, 3).await?;
-    insert_chunked(txn, tag_rows, 3).await?;
-    insert_chunked(txn, country_rows, 4).await?;
-    Ok(())
-}
-
-async fn insert_chunked<C, A>(txn: &C, rows: Vec<A>, columns: usize) -> Result<(), DbErr>
-where
-    C: ConnectionTrait,
-    A: ActiveModelTrait + Send,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(MAX_BINDS / columns).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(txn).await?;
-    }
-    Ok(())
-}
-
-pub(super) async fn delete_links<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<(), DbErr> {
-    let ids = event_ids.to_vec();
-    event_participant::Entity::delete_many()
-        .filter(event_participant::Column::EventId.is_in(ids.clone()))
-        .exec(txn)
-        .await?;
-    event_source::Entity::delete_many().filter(event_source::Column::EventId.is_in(ids.clone())).exec(txn).await?;
-    event_tag::Entity::delete_many().filter(event_tag::Column::EventId.is_in(ids.clone())).exec(txn).await?;
-    event_country::Entity::delete_many().filter(event_country::Column::EventId.is_in(ids)).exec(txn).await?;
-    Ok(())
+    Ok(links)
 }

@@ -3,13 +3,16 @@
 //! behind and the derived columns (`event_countries`, documents) always
 //! match the rows they derive from.
 
+mod batch_store;
 mod catalog;
 mod documents;
 mod events;
+mod sqlite_batch;
 
 pub use catalog::*;
 pub use documents::{render_missing_documents, rerender};
 pub use events::write_events;
+pub use sqlite_batch::SqliteImport;
 
 use crate::db::Db;
 use crate::error::ApiError;
@@ -37,6 +40,16 @@ pub struct WriteCounts {
     pub participants_created: u64,
     /// Sources created because no existing one had the url.
     pub sources_created: u64,
+}
+
+impl WriteCounts {
+    pub fn add(&mut self, other: WriteCounts) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.participants_created += other.participants_created;
+        self.sources_created += other.sources_created;
+    }
 }
 
 /// The most bind parameters one statement may carry (SQLite's limit is

@@ -1,6 +1,6 @@
 //! Bulk import and export, over HTTP and through the `timeline` binary.
 
-use crate::helpers::{TestApp, fresh_database, spawn_app};
+use crate::helpers::{DOWN_TO_BEFORE_SEED, TestApp, fresh_database, spawn_app};
 use migration::{Migrator, MigratorTrait};
 use serde_json::{Value, json};
 use timeline::db::Db;
@@ -125,7 +125,7 @@ async fn export_then_import_into_an_empty_database_gives_the_same_timeline() {
 
     let target = spawn_app().await;
     let db = Db::connect(&target.db_url).await.unwrap();
-    Migrator::down(&db.conn, Some(1)).await.unwrap();
+    Migrator::down(&db.conn, Some(DOWN_TO_BEFORE_SEED)).await.unwrap();
     assert!(target.get("/api/v1/timeline").await.keys().is_empty());
     let reply = import(&target, "?strict=true", &exported).await;
     assert_eq!(reply.body["events"]["created"], 67, "{}", reply.body);

@@ -1,4 +1,4 @@
-use crate::helpers::{event_body, fresh_database, spawn_app};
+use crate::helpers::{DOWN_TO_BEFORE_SEED, event_body, fresh_database, spawn_app};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use timeline::db::Db;
@@ -22,13 +22,13 @@ async fn migrating_twice_changes_nothing_and_down_removes_the_seed_cleanly() {
     Migrator::up(&db.conn, None).await.unwrap();
     assert_eq!(counts(&db).await, seeded);
 
-    Migrator::down(&db.conn, Some(1)).await.unwrap();
+    Migrator::down(&db.conn, Some(DOWN_TO_BEFORE_SEED)).await.unwrap();
     assert_eq!(counts(&db).await, (0, 0, 0, 0));
     Migrator::up(&db.conn, None).await.unwrap();
     assert_eq!(counts(&db).await, seeded);
 
-    // Down twice removes the schema; up rebuilds it all.
-    Migrator::down(&db.conn, Some(2)).await.unwrap();
+    // One step further down removes the schema; up rebuilds it all.
+    Migrator::down(&db.conn, Some(DOWN_TO_BEFORE_SEED + 1)).await.unwrap();
     assert!(entity::event::Entity::find().count(&db.conn).await.is_err());
     Migrator::up(&db.conn, None).await.unwrap();
     assert_eq!(counts(&db).await, seeded);
@@ -39,7 +39,7 @@ async fn removing_the_seed_keeps_what_users_added() {
     let app = spawn_app().await;
     assert_eq!(app.post("/api/v1/events", &event_body("mine", "2025-01-01", &["RU", "KP"])).await.status, 201);
     let db = Db::connect(&app.db_url).await.unwrap();
-    Migrator::down(&db.conn, Some(1)).await.unwrap();
+    Migrator::down(&db.conn, Some(DOWN_TO_BEFORE_SEED)).await.unwrap();
     assert_eq!(app.get("/api/v1/timeline").await.keys(), ["mine"]);
     let countries = app.get("/api/v1/countries").await.body;
     assert_eq!(countries.as_array().unwrap().len(), 2);

@@ -1,0 +1,219 @@
+//! The statements a batch write runs, behind one trait so that the rules in
+//! `events.rs` are written once. `SeaOrmBatch` runs them on any SeaORM
+//! connection in multi-row statements; `SqliteBatch` (in `sqlite_batch.rs`)
+//! runs them on a rusqlite connection, for bulk import into SQLite.
+
+use super::MAX_BINDS;
+use super::events::Links;
+use chrono::{DateTime, Utc};
+use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
+use sea_orm::ActiveValue::NotSet;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+};
+use std::collections::HashMap;
+
+/// What the database holds of an event that a batch writes again.
+pub(crate) struct Stored {
+    pub id: i64,
+    pub content_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Rows passed in carry `id: 0`; inserts return them with their new ids.
+pub(crate) trait BatchStore {
+    async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr>;
+    async fn participants_by_id(&mut self, ids: &[i64]) -> Result<Vec<participant::Model>, DbErr>;
+    async fn participants_by_identity(&mut self, identities: &[String]) -> Result<Vec<participant::Model>, DbErr>;
+    async fn insert_participants(&mut self, rows: Vec<participant::Model>) -> Result<Vec<participant::Model>, DbErr>;
+    async fn sources_by_id(&mut self, ids: &[i64]) -> Result<Vec<source::Model>, DbErr>;
+    async fn sources_by_url(&mut self, urls: &[String]) -> Result<Vec<source::Model>, DbErr>;
+    async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr>;
+    /// Replaces every column but `created_at`.
+    async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr>;
+    /// The new ids, in the order of `rows`.
+    async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr>;
+    async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr>;
+    async fn insert_links(&mut self, links: Links) -> Result<(), DbErr>;
+}
+
+/// Multi-row statements on a SeaORM connection: a fixed number per batch.
+pub(crate) struct SeaOrmBatch<'c, C>(pub &'c C);
+
+impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
+    async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
+        let mut stored = HashMap::new();
+        for chunk in keys.chunks(MAX_BINDS) {
+            let rows: Vec<(String, i64, String, DateTime<Utc>)> = event::Entity::find()
+                .select_only()
+                .columns([event::Column::Key, event::Column::Id, event::Column::ContentHash, event::Column::CreatedAt])
+                .filter(event::Column::Key.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(self.0)
+                .await?;
+            stored.extend(
+                rows.into_iter()
+                    .map(|(key, id, content_hash, created_at)| (key, Stored { id, content_hash, created_at })),
+            );
+        }
+        Ok(stored)
+    }
+
+    async fn participants_by_id(&mut self, ids: &[i64]) -> Result<Vec<participant::Model>, DbErr> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(MAX_BINDS) {
+            found.extend(
+                participant::Entity::find().filter(participant::Column::Id.is_in(chunk.to_vec())).all(self.0).await?,
+            );
+        }
+        Ok(found)
+    }
+
+    async fn participants_by_identity(&mut self, identities: &[String]) -> Result<Vec<participant::Model>, DbErr> {
+        let mut found = Vec::new();
+        for chunk in identities.chunks(MAX_BINDS) {
+            found.extend(
+                participant::Entity::find()
+                    .filter(participant::Column::Identity.is_in(chunk.to_vec()))
+                    .all(self.0)
+                    .await?,
+            );
+        }
+        Ok(found)
+    }
+
+    async fn insert_participants(&mut self, rows: Vec<participant::Model>) -> Result<Vec<participant::Model>, DbErr> {
+        let identities: Vec<String> = rows.iter().map(|r| r.identity.clone()).collect();
+        insert_chunked(self.0, rows.into_iter().map(new_row::<participant::ActiveModel, _>).collect(), 4).await?;
+        self.participants_by_identity(&identities).await
+    }
+
+    async fn sources_by_id(&mut self, ids: &[i64]) -> Result<Vec<source::Model>, DbErr> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(MAX_BINDS) {
+            found.extend(source::Entity::find().filter(source::Column::Id.is_in(chunk.to_vec())).all(self.0).await?);
+        }
+        Ok(found)
+    }
+
+    async fn sources_by_url(&mut self, urls: &[String]) -> Result<Vec<source::Model>, DbErr> {
+        let mut found = Vec::new();
+        for chunk in urls.chunks(MAX_BINDS) {
+            found.extend(source::Entity::find().filter(source::Column::Url.is_in(chunk.to_vec())).all(self.0).await?);
+        }
+        Ok(found)
+    }
+
+    async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
+        let urls: Vec<String> = rows.iter().map(|r| r.url.clone()).collect();
+        insert_chunked(self.0, rows.into_iter().map(new_row::<source::ActiveModel, _>).collect(), 6).await?;
+        self.sources_by_url(&urls).await
+    }
+
+    async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr> {
+        let mut active = row.clone().into_active_model().reset_all();
+        active.created_at = NotSet;
+        active.update(self.0).await?;
+        Ok(())
+    }
+
+    async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
+        let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
+        insert_chunked(self.0, rows.into_iter().map(new_row::<event::ActiveModel, _>).collect(), 18).await?;
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        for chunk in keys.chunks(MAX_BINDS) {
+            let rows: Vec<(String, i64)> = event::Entity::find()
+                .select_only()
+                .column(event::Column::Key)
+                .column(event::Column::Id)
+                .filter(event::Column::Key.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(self.0)
+                .await?;
+            ids.extend(rows);
+        }
+        keys.iter().map(|k| ids.get(k).copied().ok_or_else(|| DbErr::RecordNotFound(k.clone()))).collect()
+    }
+
+    async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
+        for chunk in event_ids.chunks(MAX_BINDS) {
+            let ids = chunk.to_vec();
+            event_participant::Entity::delete_many()
+                .filter(event_participant::Column::EventId.is_in(ids.clone()))
+                .exec(self.0)
+                .await?;
+            event_source::Entity::delete_many()
+                .filter(event_source::Column::EventId.is_in(ids.clone()))
+                .exec(self.0)
+                .await?;
+            event_tag::Entity::delete_many().filter(event_tag::Column::EventId.is_in(ids.clone())).exec(self.0).await?;
+            event_country::Entity::delete_many().filter(event_country::Column::EventId.is_in(ids)).exec(self.0).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
+        insert_chunked(self.0, all_set(links.participants), 4).await?;
+        insert_chunked(self.0, all_set(links.sources), 3).await?;
+        insert_chunked(self.0, all_set(links.tags), 3).await?;
+        insert_chunked(self.0, all_set(links.countries), 4).await?;
+        Ok(())
+    }
+}
+
+/// Rows to insert with every column given.
+pub(super) fn all_set<M, A>(rows: Vec<M>) -> Vec<A>
+where
+    M: IntoActiveModel<A>,
+    A: ActiveModelTrait,
+{
+    rows.into_iter().map(|r| r.into_active_model().reset_all()).collect()
+}
+
+/// A row to insert, its id left for the database to assign.
+fn new_row<A, M>(model: M) -> A
+where
+    M: IntoActiveModel<A>,
+    A: ActiveModelTrait + HasId,
+{
+    let mut row = model.into_active_model().reset_all();
+    row.unset_id();
+    row
+}
+
+/// The tables whose ids the database assigns.
+trait HasId {
+    fn unset_id(&mut self);
+}
+
+impl HasId for event::ActiveModel {
+    fn unset_id(&mut self) {
+        self.id = NotSet;
+    }
+}
+
+impl HasId for participant::ActiveModel {
+    fn unset_id(&mut self) {
+        self.id = NotSet;
+    }
+}
+
+impl HasId for source::ActiveModel {
+    fn unset_id(&mut self) {
+        self.id = NotSet;
+    }
+}
+
+/// Inserts rows in statements of at most `MAX_BINDS` parameters.
+pub(super) async fn insert_chunked<C, A>(conn: &C, rows: Vec<A>, columns: usize) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(MAX_BINDS / columns).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
