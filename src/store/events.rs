@@ -1,17 +1,19 @@
 //! Writing batches of events: participants and sources resolved (matched
 //! or created) for the whole batch at once, then events and their links.
-//! The rules live here; the statements behind `BatchStore` (SeaORM for
-//! PostgreSQL and single writes, rusqlite for bulk import into SQLite).
+//! The rules live here; the statements behind `BatchStore`: JSON-batched
+//! statements on PostgreSQL, and on SQLite, SeaORM's multi-row statements
+//! for single writes and prepared rusqlite statements for bulk import.
 
 use super::batch_store::{BatchStore, SeaOrmBatch, Stored};
 use super::documents::render;
+use super::pg_batch::PgBatch;
 use super::{Mode, WriteCounts, unique_to_conflict};
 use crate::error::ApiError;
 use crate::validate::{NewEvent, NewParticipant, NewSource, ParticipantSpec, SourceSpec};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use entity::derived::participant_identity;
 use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Writes a batch of events with their links inside the caller's
@@ -23,7 +25,10 @@ pub async fn write_events<C: ConnectionTrait>(
     batch: Vec<NewEvent>,
     mode: Mode,
 ) -> Result<WriteCounts, ApiError> {
-    write_batch(&mut SeaOrmBatch(txn), batch, mode).await
+    match txn.get_database_backend() {
+        DbBackend::Postgres => write_batch(&mut PgBatch(txn), batch, mode).await,
+        _ => write_batch(&mut SeaOrmBatch(txn), batch, mode).await,
+    }
 }
 
 /// `write_events` over any `BatchStore`.

@@ -7,6 +7,7 @@ mod batch_store;
 mod catalog;
 mod documents;
 mod events;
+mod pg_batch;
 mod sqlite_batch;
 
 pub use catalog::*;

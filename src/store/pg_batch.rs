@@ -1,0 +1,242 @@
+//! `BatchStore` on PostgreSQL: one statement per table per batch, its rows
+//! passed as a single JSON parameter and unpacked by `json_to_recordset`.
+//!
+//! Multi-row `VALUES` and `IN (…)` lists with thousands of parameters made
+//! PostgreSQL parse and plan thousands of expressions per statement, and
+//! left the importer idle most of the time (30,000 events: 12.7 s of wall
+//! time for 1.4 s of its own CPU). One parameter keeps every statement's
+//! plan small, and `RETURNING` hands back new ids without a second lookup.
+
+use super::batch_store::{BatchStore, Stored};
+use super::events::Links;
+use chrono::{DateTime, Utc};
+use entity::{event, participant, source};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
+use serde_json::{Value as Json, json};
+use std::collections::HashMap;
+
+pub(crate) struct PgBatch<'c, C>(pub &'c C);
+
+const PARTICIPANT_COLUMNS: &str = "id, kind, name, country, identity";
+const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language";
+
+impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
+    async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
+        let sql = "SELECT key, id, content_hash, created_at FROM events \
+                   WHERE key IN (SELECT json_array_elements_text($1::json))";
+        let mut stored = HashMap::new();
+        for row in self.query(sql, json!(keys)).await? {
+            let stored_row = Stored {
+                id: row.try_get_by_index(1)?,
+                content_hash: row.try_get_by_index(2)?,
+                created_at: row.try_get_by_index(3)?,
+            };
+            stored.insert(row.try_get_by_index(0)?, stored_row);
+        }
+        Ok(stored)
+    }
+
+    async fn participants_by_id(&mut self, ids: &[i64]) -> Result<Vec<participant::Model>, DbErr> {
+        let sql = format!(
+            "SELECT {PARTICIPANT_COLUMNS} FROM participants \
+             WHERE id IN (SELECT json_array_elements_text($1::json)::bigint)"
+        );
+        self.query(&sql, json!(ids)).await?.iter().map(participant_row).collect()
+    }
+
+    async fn participants_by_identity(&mut self, identities: &[String]) -> Result<Vec<participant::Model>, DbErr> {
+        let sql = format!(
+            "SELECT {PARTICIPANT_COLUMNS} FROM participants \
+             WHERE identity IN (SELECT json_array_elements_text($1::json))"
+        );
+        self.query(&sql, json!(identities)).await?.iter().map(participant_row).collect()
+    }
+
+    async fn insert_participants(&mut self, rows: Vec<participant::Model>) -> Result<Vec<participant::Model>, DbErr> {
+        let sql = format!(
+            "INSERT INTO participants (kind, name, country, identity) \
+             SELECT kind, name, country, identity FROM json_to_recordset($1::json) \
+             AS r(kind text, name text, country text, identity text) RETURNING {PARTICIPANT_COLUMNS}"
+        );
+        let rows: Vec<Json> = rows
+            .iter()
+            .map(|r| json!({"kind": r.kind, "name": r.name, "country": r.country, "identity": r.identity}))
+            .collect();
+        self.query(&sql, Json::Array(rows)).await?.iter().map(participant_row).collect()
+    }
+
+    async fn sources_by_id(&mut self, ids: &[i64]) -> Result<Vec<source::Model>, DbErr> {
+        let sql = format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN (SELECT json_array_elements_text($1::json)::bigint)"
+        );
+        self.query(&sql, json!(ids)).await?.iter().map(source_row).collect()
+    }
+
+    async fn sources_by_url(&mut self, urls: &[String]) -> Result<Vec<source::Model>, DbErr> {
+        let sql =
+            format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE url IN (SELECT json_array_elements_text($1::json))");
+        self.query(&sql, json!(urls)).await?.iter().map(source_row).collect()
+    }
+
+    async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
+        let sql = format!(
+            "INSERT INTO sources (url, title, publisher, published_at, language) \
+             SELECT url, title, publisher, published_at, language FROM json_to_recordset($1::json) \
+             AS r(url text, title text, publisher text, published_at timestamptz, language text) \
+             RETURNING {SOURCE_COLUMNS}"
+        );
+        let rows: Vec<Json> = rows
+            .iter()
+            .map(|r| {
+                json!({"url": r.url, "title": r.title, "publisher": r.publisher,
+                       "published_at": r.published_at, "language": r.language})
+            })
+            .collect();
+        self.query(&sql, Json::Array(rows)).await?.iter().map(source_row).collect()
+    }
+
+    async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr> {
+        let sql = "UPDATE events SET key = r.key, kind = r.kind, title = r.title, summary = r.summary, \
+                   start_date = r.start_date, end_date = r.end_date, last_day = r.last_day, \
+                   span_days = r.span_days, date_precision = r.date_precision, location_name = r.location_name, \
+                   location_country = r.location_country, lat = r.lat, lon = r.lon, \
+                   content_hash = r.content_hash, document = r.document, updated_at = r.updated_at \
+                   FROM json_to_recordset($1::json) AS r(id bigint, key text, kind text, title text, \
+                   summary text, start_date date, end_date date, last_day date, span_days integer, \
+                   date_precision text, location_name text, location_country text, lat float8, lon float8, \
+                   content_hash text, document text, updated_at timestamptz) WHERE events.id = r.id";
+        self.0.execute_raw(statement(sql, Json::Array(vec![event_json(row)]))).await?;
+        Ok(())
+    }
+
+    async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
+        let sql = "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
+                   date_precision, location_name, location_country, lat, lon, content_hash, document, created_at, \
+                   updated_at) \
+                   SELECT key, kind, title, summary, start_date, end_date, last_day, span_days, date_precision, \
+                   location_name, location_country, lat, lon, content_hash, document, created_at, updated_at \
+                   FROM json_to_recordset($1::json) AS r(key text, kind text, title text, summary text, \
+                   start_date date, end_date date, last_day date, span_days integer, date_precision text, \
+                   location_name text, location_country text, lat float8, lon float8, content_hash text, \
+                   document text, created_at timestamptz, updated_at timestamptz) \
+                   RETURNING key, id";
+        let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+        for row in self.query(sql, Json::Array(rows.iter().map(event_json).collect())).await? {
+            ids.insert(row.try_get_by_index(0)?, row.try_get_by_index(1)?);
+        }
+        keys.iter().map(|k| ids.get(k).copied().ok_or_else(|| DbErr::RecordNotFound(k.clone()))).collect()
+    }
+
+    async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
+        if event_ids.is_empty() {
+            return Ok(());
+        }
+        for table in ["event_participants", "event_sources", "event_tags", "event_countries"] {
+            let sql =
+                format!("DELETE FROM {table} WHERE event_id IN (SELECT json_array_elements_text($1::json)::bigint)");
+            self.0.execute_raw(statement(&sql, json!(event_ids))).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
+        let participants: Vec<Json> = links
+            .participants
+            .iter()
+            .map(|r| {
+                json!({"event_id": r.event_id, "position": r.position, "participant_id": r.participant_id,
+                            "role": r.role})
+            })
+            .collect();
+        self.insert(
+            "INSERT INTO event_participants (event_id, position, participant_id, role) \
+             SELECT * FROM json_to_recordset($1::json) \
+             AS r(event_id bigint, position integer, participant_id bigint, role text)",
+            participants,
+        )
+        .await?;
+        let sources: Vec<Json> = links
+            .sources
+            .iter()
+            .map(|r| json!({"event_id": r.event_id, "position": r.position, "source_id": r.source_id}))
+            .collect();
+        self.insert(
+            "INSERT INTO event_sources (event_id, position, source_id) SELECT * FROM json_to_recordset($1::json) \
+             AS r(event_id bigint, position integer, source_id bigint)",
+            sources,
+        )
+        .await?;
+        let tags: Vec<Json> =
+            links.tags.iter().map(|r| json!({"event_id": r.event_id, "position": r.position, "tag": r.tag})).collect();
+        self.insert(
+            "INSERT INTO event_tags (event_id, position, tag) SELECT * FROM json_to_recordset($1::json) \
+             AS r(event_id bigint, position integer, tag text)",
+            tags,
+        )
+        .await?;
+        let countries: Vec<Json> = links
+            .countries
+            .iter()
+            .map(|r| {
+                json!({"country": r.country, "start_date": r.start_date, "event_id": r.event_id,
+                       "last_day": r.last_day})
+            })
+            .collect();
+        self.insert(
+            "INSERT INTO event_countries (country, start_date, event_id, last_day) \
+             SELECT * FROM json_to_recordset($1::json) \
+             AS r(country text, start_date date, event_id bigint, last_day date)",
+            countries,
+        )
+        .await
+    }
+}
+
+impl<C: ConnectionTrait> PgBatch<'_, C> {
+    async fn query(&self, sql: &str, rows: Json) -> Result<Vec<QueryResult>, DbErr> {
+        self.0.query_all_raw(statement(sql, rows)).await
+    }
+
+    async fn insert(&self, sql: &str, rows: Vec<Json>) -> Result<(), DbErr> {
+        if !rows.is_empty() {
+            self.0.execute_raw(statement(sql, Json::Array(rows))).await?;
+        }
+        Ok(())
+    }
+}
+
+fn statement(sql: &str, rows: Json) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, [rows.into()])
+}
+
+fn event_json(r: &event::Model) -> Json {
+    json!({
+        "id": r.id, "key": r.key, "kind": r.kind, "title": r.title, "summary": r.summary,
+        "start_date": r.start_date, "end_date": r.end_date, "last_day": r.last_day, "span_days": r.span_days,
+        "date_precision": r.date_precision, "location_name": r.location_name,
+        "location_country": r.location_country, "lat": r.lat, "lon": r.lon, "content_hash": r.content_hash,
+        "document": r.document, "created_at": r.created_at, "updated_at": r.updated_at,
+    })
+}
+
+fn participant_row(row: &QueryResult) -> Result<participant::Model, DbErr> {
+    Ok(participant::Model {
+        id: row.try_get_by_index(0)?,
+        kind: row.try_get_by_index(1)?,
+        name: row.try_get_by_index(2)?,
+        country: row.try_get_by_index(3)?,
+        identity: row.try_get_by_index(4)?,
+    })
+}
+
+fn source_row(row: &QueryResult) -> Result<source::Model, DbErr> {
+    Ok(source::Model {
+        id: row.try_get_by_index(0)?,
+        url: row.try_get_by_index(1)?,
+        title: row.try_get_by_index(2)?,
+        publisher: row.try_get_by_index(3)?,
+        published_at: row.try_get_by_index::<Option<DateTime<Utc>>>(4)?,
+        language: row.try_get_by_index(5)?,
+    })
+}
