@@ -15,9 +15,10 @@ use serde::Serialize;
 use std::time::Instant;
 use utoipa::ToSchema;
 
-/// Events written per batch. Without `strict`, each batch commits, so other
-/// writers get a turn and an interrupted import keeps what it wrote (running
-/// it again finishes the job: import is idempotent).
+/// Events written per batch. Without `strict`, batches commit as they go
+/// (on SQLite, every few; see `store::SqliteImport`), so other writers get a
+/// turn and an interrupted import keeps what it committed (running it again
+/// finishes the job: import is idempotent).
 const BATCH: usize = 5_000;
 /// After writing this many events, the planner's statistics are refreshed:
 /// PostgreSQL otherwise plans against the empty tables it last analysed.
@@ -153,8 +154,7 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    /// Writes the batch read so far. Without `strict`, each batch commits, so
-    /// other writers get a turn and an interrupted import keeps what it wrote.
+    /// Writes the batch read so far (see `BATCH` for when it commits).
     async fn flush(&mut self) -> Result<(), ImportError> {
         if self.batch.is_empty() {
             return Ok(());
