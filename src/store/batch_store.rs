@@ -1,7 +1,9 @@
 //! The statements a batch write runs, behind one trait so that the rules in
-//! `events.rs` are written once. `SeaOrmBatch` runs them on any SeaORM
-//! connection in multi-row statements; `SqliteBatch` (in `sqlite_batch.rs`)
-//! runs them on a rusqlite connection, for bulk import into SQLite.
+//! `events.rs` are written once. `SeaOrmBatch` runs them as multi-row
+//! statements on a SeaORM connection (single writes on SQLite); `PgBatch`
+//! (`pg_batch.rs`) with one JSON parameter per table on PostgreSQL;
+//! `SqliteBatch` (`sqlite_batch.rs`) as prepared rusqlite statements, for
+//! bulk import into SQLite.
 
 use super::MAX_BINDS;
 use super::events::Links;
