@@ -16,7 +16,7 @@ use crate::validate::NewEvent;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use entity::{event, participant, source};
 use futures_util::FutureExt;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use sea_orm::DbErr;
 use std::collections::HashMap;
 use tokio::sync::MutexGuard;
@@ -98,26 +98,7 @@ impl BatchStore for SqliteBatch<'_> {
                  lat = ?12, lon = ?13, content_hash = ?14, document = ?15, updated_at = ?16 WHERE id = ?17",
             )
             .map_err(e)?;
-        update
-            .execute(params![
-                row.key,
-                row.kind,
-                row.title,
-                row.summary,
-                text_date(row.start_date),
-                row.end_date.map(text_date),
-                text_date(row.last_day),
-                row.span_days,
-                row.date_precision,
-                row.location_name,
-                row.location_country,
-                row.lat,
-                row.lon,
-                row.content_hash,
-                row.document,
-                text_timestamp(&row.updated_at),
-                row.id,
-            ])
+        with_event_columns(row, [&text_timestamp(&row.updated_at), &row.id], |params| update.execute(params))
             .map_err(e)?;
         Ok(())
     }
@@ -133,29 +114,8 @@ impl BatchStore for SqliteBatch<'_> {
             .map_err(e)?;
         let mut ids = Vec::with_capacity(rows.len());
         for row in &rows {
-            ids.push(
-                insert
-                    .insert(params![
-                        row.key,
-                        row.kind,
-                        row.title,
-                        row.summary,
-                        text_date(row.start_date),
-                        row.end_date.map(text_date),
-                        text_date(row.last_day),
-                        row.span_days,
-                        row.date_precision,
-                        row.location_name,
-                        row.location_country,
-                        row.lat,
-                        row.lon,
-                        row.content_hash,
-                        row.document,
-                        text_timestamp(&row.created_at),
-                        text_timestamp(&row.updated_at),
-                    ])
-                    .map_err(e)?,
-            );
+            let times: [&dyn ToSql; 2] = [&text_timestamp(&row.created_at), &text_timestamp(&row.updated_at)];
+            ids.push(with_event_columns(row, times, |params| insert.insert(params)).map_err(e)?);
         }
         Ok(ids)
     }
@@ -224,6 +184,37 @@ impl SqliteBatch<'_> {
         }
         Ok(found)
     }
+}
+
+/// Runs `statement` with an event's columns bound as ?1..?15 (those an
+/// insert and an update both write, in the order of their SQL) and `last`
+/// as ?16 and ?17.
+fn with_event_columns<T>(
+    row: &event::Model,
+    last: [&dyn ToSql; 2],
+    statement: impl FnOnce(&[&dyn ToSql]) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let (start, end, last_day) = (text_date(row.start_date), row.end_date.map(text_date), text_date(row.last_day));
+    let columns: [&dyn ToSql; 17] = [
+        &row.key,
+        &row.kind,
+        &row.title,
+        &row.summary,
+        &start,
+        &end,
+        &last_day,
+        &row.span_days,
+        &row.date_precision,
+        &row.location_name,
+        &row.location_country,
+        &row.lat,
+        &row.lon,
+        &row.content_hash,
+        &row.document,
+        last[0],
+        last[1],
+    ];
+    statement(&columns)
 }
 
 fn participant_row(r: &Row<'_>) -> rusqlite::Result<participant::Model> {
