@@ -1,14 +1,54 @@
-//! The `import` and `export` commands.
+//! The commands: serve, migrate, import, export, openapi.
 
 use crate::db::Db;
+use crate::export::Export;
 use crate::import::{ImportError, Importer};
-use crate::params::Params;
+use crate::migrator::{Migrator, connect_and_migrate};
+use crate::settings::{Command, MigrateAction, Settings};
+use crate::startup::Application;
 use indicatif::{ProgressBar, ProgressStyle};
+use migration::MigratorTrait;
 use std::io::{Read, Write};
+
+/// Runs the command the settings name; returns the process's exit code.
+pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> {
+    tracing::debug!(?settings, "starting");
+    let url = &settings.database_url;
+    match settings.command() {
+        Command::Serve { bind } => {
+            let app = Application::build(connect_and_migrate(url).await?, &bind)?;
+            tracing::info!("serving on http://{bind} (Swagger UI at /swagger-ui/)");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate { action } => {
+            let db = Db::connect(url).await?;
+            match action {
+                MigrateAction::Up { steps } => Migrator::up(db.conn(), steps).await?,
+                MigrateAction::Down { steps } => Migrator::down(db.conn(), Some(steps)).await?,
+                MigrateAction::Status => {}
+            }
+            for migration in Migrator::get_migration_with_status(db.conn()).await? {
+                println!("{:<10} {}", format!("{:?}", migration.status()).to_lowercase(), migration.name());
+            }
+            db.close().await?;
+        }
+        Command::Import { file, strict } => {
+            let db = connect_and_migrate(url).await?;
+            let clean = import(&db, &file, strict).await?;
+            db.close().await?;
+            if !clean {
+                return Ok(2);
+            }
+        }
+        Command::Export { filter } => export(&connect_and_migrate(url).await?, &filter).await?,
+        Command::Openapi => println!("{}", crate::openapi::spec().to_pretty_json()?),
+    }
+    Ok(0)
+}
 
 /// Reads NDJSON from a file or stdin into the database, with a progress bar
 /// on a terminal, and prints the summary as JSON on stdout.
-pub async fn import(db: &Db, file: &str, strict: bool) -> Result<bool, Box<dyn std::error::Error>> {
+async fn import(db: &Db, file: &str, strict: bool) -> Result<bool, Box<dyn std::error::Error>> {
     let (mut input, size): (Box<dyn Read>, Option<u64>) = if file == "-" {
         (Box::new(std::io::stdin().lock()), None)
     } else {
@@ -68,13 +108,10 @@ fn abort_message(e: ImportError) -> String {
 }
 
 /// Writes the events of a timeline filter to stdout as NDJSON.
-pub async fn export(db: &Db, filter: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let params = Params::parse(filter, &["country", "match", "from", "to", "kind", "participant", "tag", "order"])?;
-    let mut filter = crate::routes::timeline_filter(&params)?;
-    filter.ascending = params.one("order")? != Some("desc");
+async fn export(db: &Db, filter: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let mut export = Export::new(crate::timeline::export_filter(filter)?);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut done = false;
-    while let Some(chunk) = crate::export::next_chunk(db, &mut filter, &mut done).await? {
+    while let Some(chunk) = export.next_chunk(db).await? {
         out.write_all(&chunk)?;
     }
     out.flush()?;

@@ -4,20 +4,21 @@
 //! with its number and reason and skipped, or, with `strict`, aborts the
 //! import with nothing written.
 
-use crate::db::{Db, WriteTxn};
+use crate::db::Db;
+use crate::domain::{NewEvent, ParticipantSpec, SourceSpec};
 use crate::error::ApiError;
+use crate::formats::ndjson::{LineSplitter, MAX_LINE, Piece};
 use crate::models::EventInput;
-use crate::ndjson::{LineSplitter, MAX_LINE, Piece};
-use crate::store::{self, Mode, SqliteImport, WriteCounts};
-use crate::validate::{self, NewEvent, ParticipantSpec, SourceSpec};
+use crate::store::{BulkWriter, WriteCounts};
+use crate::validate;
 use serde::Serialize;
 use std::time::Instant;
 use utoipa::ToSchema;
 
 /// Events written per batch. Without `strict`, batches commit as they go
-/// (on SQLite, every few; see `store::SqliteImport`), so other writers get a
-/// turn and an interrupted import keeps what it committed (running it again
-/// finishes the job: import is idempotent).
+/// (see `store::BulkWriter`), so other writers get a turn and an
+/// interrupted import keeps what it committed (running it again finishes
+/// the job: import is idempotent).
 const BATCH: usize = 5_000;
 /// After writing this many events, the planner's statistics are refreshed:
 /// PostgreSQL otherwise plans against the empty tables it last analysed.
@@ -68,7 +69,8 @@ impl From<sea_orm::DbErr> for ImportError {
 pub struct Importer<'a> {
     db: &'a Db,
     strict: bool,
-    sink: Sink<'a>,
+    /// Taken when the import ends.
+    writer: Option<BulkWriter<'a>>,
     splitter: LineSplitter,
     batch: Vec<NewEvent>,
     first_bad: Option<BadLine>,
@@ -78,14 +80,10 @@ pub struct Importer<'a> {
 
 impl<'a> Importer<'a> {
     pub fn new(db: &'a Db, strict: bool) -> Importer<'a> {
-        let sink = match db.sqlite_file {
-            Some(_) => Sink::Sqlite(None),
-            None => Sink::SeaOrm(None),
-        };
         Importer {
             db,
             strict,
-            sink,
+            writer: Some(BulkWriter::new(db, strict)),
             splitter: LineSplitter::default(),
             batch: Vec::with_capacity(BATCH),
             first_bad: None,
@@ -108,20 +106,11 @@ impl<'a> Importer<'a> {
         splitter.finish(|piece| self.accept(piece));
         self.after_lines().await?;
         self.flush().await?;
-        match &mut self.sink {
-            Sink::SeaOrm(write) => {
-                if let Some(write) = write.take() {
-                    write.commit().await?;
-                }
-            }
-            Sink::Sqlite(import) => {
-                if let Some(import) = import.take() {
-                    self.summary.events.add(import.commit().await?);
-                }
-            }
+        if let Some(writer) = self.writer.take() {
+            self.summary.events.add(writer.commit().await?);
         }
         if self.summary.events.created + self.summary.events.updated >= ANALYZE_AFTER {
-            refresh_statistics(self.db).await?;
+            self.db.refresh_statistics().await?;
         }
         self.summary.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         Ok(self.summary)
@@ -137,13 +126,8 @@ impl<'a> Importer<'a> {
             && let Some(bad) = self.first_bad.take()
         {
             // Ending the open transaction uncommitted rolls everything back.
-            match &mut self.sink {
-                Sink::SeaOrm(write) => *write = None,
-                Sink::Sqlite(import) => {
-                    if let Some(import) = import.take() {
-                        import.abandon().await;
-                    }
-                }
+            if let Some(writer) = self.writer.take() {
+                writer.abandon().await;
             }
             return Err(ImportError::BadLine(bad));
         }
@@ -159,29 +143,8 @@ impl<'a> Importer<'a> {
             return Ok(());
         }
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        match &mut self.sink {
-            Sink::SeaOrm(write) => {
-                if write.is_none() {
-                    *write = Some(self.db.begin_write().await?);
-                }
-                let Some(txn) = write else { unreachable!("a transaction was just begun") };
-                let counts = store::write_events(&txn.txn, batch, Mode::CreateOrReplace).await?;
-                self.summary.events.add(counts);
-                if !self.strict
-                    && let Some(txn) = write.take()
-                {
-                    txn.commit().await?;
-                }
-            }
-            Sink::Sqlite(import) => {
-                if import.is_none() {
-                    *import = Some(SqliteImport::begin(self.db, !self.strict).await?);
-                }
-                let Some(import) = import else { unreachable!("an import was just begun") };
-                // The batch before this one was written while this one was read.
-                self.summary.events.add(import.write(batch).await?);
-            }
-        }
+        let writer = self.writer.as_mut().ok_or_else(|| sea_orm::DbErr::Custom("the import has ended".into()))?;
+        self.summary.events.add(writer.write(batch).await?);
         Ok(())
     }
 
@@ -208,26 +171,8 @@ impl<'a> Importer<'a> {
     }
 }
 
-/// Where batches are written.
-enum Sink<'a> {
-    /// A SeaORM transaction: PostgreSQL, and in-memory SQLite.
-    SeaOrm(Option<WriteTxn<'a>>),
-    /// A SQLite file, written with rusqlite on a thread of its own.
-    Sqlite(Option<SqliteImport<'a>>),
-}
-
-async fn refresh_statistics(db: &Db) -> Result<(), ImportError> {
-    use sea_orm::{ConnectionTrait, DatabaseBackend};
-    let statement = match db.conn.get_database_backend() {
-        DatabaseBackend::Postgres => "ANALYZE",
-        _ => "PRAGMA optimize",
-    };
-    db.conn.execute_unprepared(statement).await?;
-    Ok(())
-}
-
 /// One line into a checked event, or the field and reason it fails on.
-fn parse_line(bytes: &[u8]) -> Result<NewEvent, (Option<String>, String)> {
+pub fn parse_line(bytes: &[u8]) -> Result<NewEvent, (Option<String>, String)> {
     // Tracking the path costs on every line; only a failing line needs it.
     let input: EventInput = match serde_json::from_slice(bytes) {
         Ok(input) => input,

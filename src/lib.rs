@@ -1,20 +1,28 @@
 //! Timeline: a REST service for timelines of world events.
+//!
+//! Data flows one way: `routes` → `timeline`/`validate` (parse) →
+//! `read`/`store` → `db`; `formats` shape what `read` returns. `domain`,
+//! `models` and `error` are the bottom layer and import nothing above them.
 
 pub mod cli;
-pub mod config;
 pub mod cursor;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod formats;
 pub mod import;
+pub mod migrator;
 pub mod models;
-pub mod ndjson;
 pub mod openapi;
-pub mod params;
-pub mod queries;
+pub mod query_string;
+pub mod read;
 pub mod routes;
-pub mod sqlite_file;
+pub mod seed;
+pub mod settings;
 pub mod startup;
 pub mod store;
+pub mod telemetry;
+pub mod timeline;
 pub mod validate;

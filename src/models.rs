@@ -2,6 +2,7 @@
 //! with the schemas and examples that the OpenAPI spec shows.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::{participant, source};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -161,6 +162,9 @@ pub struct SourceRef {
     pub language: Option<String>,
 }
 
+// Three page types rather than one generic: utoipa would copy the item
+// schema into a generic page's schema instead of referring to it.
+
 /// A page of a timeline, newest first unless `order=asc`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelinePage {
@@ -189,6 +193,12 @@ pub struct Participant {
     pub event_count: Option<u64>,
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipantPage {
+    pub items: Vec<Participant>,
+    pub next_cursor: Option<String>,
+}
+
 /// A participant to create or replace.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -205,12 +215,6 @@ pub struct ParticipantInput {
     /// Member country codes of an organization.
     #[serde(default)]
     pub members: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ParticipantPage {
-    pub items: Vec<Participant>,
-    pub next_cursor: Option<String>,
 }
 
 /// A source with the events it backs.
@@ -263,4 +267,37 @@ pub struct Country {
     pub code: String,
     pub name: String,
     pub event_count: u64,
+}
+
+/// A country participant shows its ISO code as `code`; others show their
+/// nationality or home country as `country`.
+fn code_and_country(p: &participant::Model) -> (Option<String>, Option<String>) {
+    if p.kind == "country" { (p.country.clone(), None) } else { (None, p.country.clone()) }
+}
+
+impl EventParticipant {
+    pub fn from_row(p: &participant::Model, role: Option<String>) -> EventParticipant {
+        let (code, country) = code_and_country(p);
+        EventParticipant { id: p.id, kind: p.kind.clone(), name: p.name.clone(), code, country, role }
+    }
+}
+
+impl Participant {
+    pub fn from_row(p: participant::Model, members: Vec<String>, event_count: Option<u64>) -> Participant {
+        let (code, country) = code_and_country(&p);
+        Participant { id: p.id, kind: p.kind, name: p.name, code, country, members, event_count }
+    }
+}
+
+impl From<source::Model> for Source {
+    fn from(s: source::Model) -> Source {
+        Source {
+            id: s.id,
+            url: s.url,
+            title: s.title,
+            publisher: s.publisher,
+            published_at: s.published_at,
+            language: s.language,
+        }
+    }
 }

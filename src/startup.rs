@@ -3,12 +3,11 @@
 use crate::db::Db;
 use crate::error::{ApiError, path_error};
 use crate::extract::BODY_LIMIT;
-use crate::openapi::ApiDoc;
-use crate::routes;
+use crate::{openapi, routes, telemetry};
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, web};
 use std::net::TcpListener;
-use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -23,7 +22,7 @@ impl Application {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let db = web::Data::new(db);
-        let spec = api_parts().1;
+        let spec = openapi::spec();
         let server = actix_web::HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -35,7 +34,7 @@ impl Application {
             app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
                 .route("/", web::get().to(home))
                 .default_service(web::to(not_found))
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(from_fn(telemetry::log_request))
         })
         .listen(listener)?
         .shutdown_timeout(10)
@@ -51,26 +50,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-/// The routes and the spec generated from them, from one registration.
-pub fn api_parts() -> (
-    App<
-        impl actix_web::dev::ServiceFactory<
-            actix_web::dev::ServiceRequest,
-            Config = (),
-            Response = actix_web::dev::ServiceResponse,
-            Error = actix_web::Error,
-            InitError = (),
-        >,
-    >,
-    utoipa::openapi::OpenApi,
-) {
-    App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .service(scope("/api/v1").configure(routes::configure))
-        .split_for_parts()
 }
 
 async fn home() -> HttpResponse {

@@ -1,26 +1,12 @@
-//! Turns request input into checked values, or a 4xx naming the field.
-//! Every bound on input lives here.
+//! Turns request input into checked domain values, or a 4xx naming the
+//! field. Every bound on input lives here.
 
+use crate::domain::dates::{self, PartialDate, Precision};
+use crate::domain::participant::{self as participant, NewParticipant, PARTICIPANT_KINDS};
+use crate::domain::{EVENT_KINDS, NewEvent, NewSource, ParticipantSpec, SourceSpec};
 use crate::error::ApiError;
 use crate::models::{EventInput, Location, ParticipantInput, ParticipantRef, SourceInput, SourceRef};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use entity::derived::{Precision, last_day};
-use serde::Serialize;
-
-pub const EVENT_KINDS: [&str; 11] = [
-    "meeting",
-    "summit",
-    "treaty",
-    "agreement",
-    "visit",
-    "statement",
-    "exercise",
-    "conference",
-    "election",
-    "sanction",
-    "other",
-];
-pub const PARTICIPANT_KINDS: [&str; 3] = ["country", "person", "organization"];
+use chrono::{DateTime, NaiveDate, Utc};
 
 const MAX_TITLE: usize = 500;
 const MAX_SUMMARY: usize = 20_000;
@@ -31,59 +17,6 @@ const MAX_TAGS: usize = 32;
 const MAX_PARTICIPANTS: usize = 1_000;
 const MAX_SOURCES: usize = 100;
 const MAX_URL: usize = 2_048;
-
-/// An event that passed every check, ready for the write path.
-#[derive(Debug, Serialize)]
-pub struct NewEvent {
-    pub key: String,
-    pub kind: String,
-    pub title: String,
-    pub summary: Option<String>,
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-    #[serde(serialize_with = "precision_name")]
-    pub precision: Precision,
-    pub last_day: NaiveDate,
-    pub location: Option<Location>,
-    pub participants: Vec<(ParticipantSpec, Option<String>)>,
-    pub sources: Vec<SourceSpec>,
-    pub tags: Vec<String>,
-    /// A digest of all of the above: a write of the same content changes
-    /// nothing. Computed here, so bulk import digests lines on its reading
-    /// thread rather than its writing one.
-    #[serde(skip)]
-    pub content_hash: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub enum ParticipantSpec {
-    Existing(i64),
-    Described(NewParticipant),
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NewParticipant {
-    pub kind: String,
-    pub name: String,
-    /// The code of a country; the nationality or home country otherwise.
-    pub country: Option<String>,
-    pub members: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub enum SourceSpec {
-    Existing(i64),
-    Described(NewSource),
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NewSource {
-    pub url: String,
-    pub title: Option<String>,
-    pub publisher: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub language: Option<String>,
-}
 
 pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiError> {
     let key = match (input.key, path_key) {
@@ -107,14 +40,13 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
                 .ok_or_else(|| ApiError::invalid("date_precision", format!("'{p}' is not one of day, month, year")))
         })
         .transpose()?;
-    let (start, start_form) = partial_date("start", &input.start)?;
-    let precision = declared.unwrap_or(start_form);
-    check_form("start", &input.start, start, start_form, precision)?;
+    let start_date = partial_date("start", &input.start)?;
+    let precision = declared.unwrap_or(start_date.form);
+    let start = at_precision("start", &input.start, start_date, precision)?;
     let end = match input.end.as_deref() {
         None => None,
         Some(raw) => {
-            let (end, form) = partial_date("end", raw)?;
-            check_form("end", raw, end, form, precision)?;
+            let end = at_precision("end", raw, partial_date("end", raw)?, precision)?;
             if end < start {
                 return Err(ApiError::invalid("end", format!("{raw} is before start {}", input.start)));
             }
@@ -122,7 +54,7 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         }
     };
 
-    let location = input.location.map(location).transpose()?;
+    let location = input.location.map(location).transpose()?.flatten();
     if input.participants.len() > MAX_PARTICIPANTS {
         return Err(ApiError::invalid("participants", format!("at most {MAX_PARTICIPANTS} per event")));
     }
@@ -152,7 +84,7 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         }
     }
 
-    let mut event = NewEvent {
+    Ok(NewEvent {
         key,
         kind,
         title,
@@ -160,87 +92,27 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         start,
         end,
         precision,
-        last_day: last_day(start, end, precision),
+        last_day: dates::last_day(start, end, precision),
         location,
         participants,
         sources,
         tags,
         content_hash: String::new(),
-    };
-    event.content_hash = content_hash(&event);
-    Ok(event)
-}
-
-fn content_hash(event: &NewEvent) -> String {
-    use sha2::Digest;
-    let bytes = serde_json::to_vec(event).unwrap_or_default();
-    format!("{:x}", sha2::Sha256::digest(&bytes))
-}
-
-fn precision_name<S: serde::Serializer>(p: &Precision, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(p.as_str())
-}
-
-/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` into the first day of that
-/// period and the precision its form gives.
-pub fn partial_date(field: &str, raw: &str) -> Result<(NaiveDate, Precision), ApiError> {
-    let bad = || ApiError::invalid(field, format!("'{raw}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"));
-    let parts: Vec<&str> = raw.split('-').collect();
-    let widths_ok = matches!(parts.as_slice(), [y] | [y, _] | [y, _, _] if y.len() == 4)
-        && parts.iter().skip(1).all(|p| p.len() == 2)
-        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
-    if !widths_ok {
-        return Err(bad());
     }
-    let numbers: Vec<u32> = parts.iter().map(|p| p.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
-    let (year, month, day, precision) = match numbers.as_slice() {
-        [y] => (*y, 1, 1, Precision::Year),
-        [y, m] => (*y, *m, 1, Precision::Month),
-        [y, m, d] => (*y, *m, *d, Precision::Day),
-        _ => return Err(bad()),
-    };
-    if year == 0 {
-        return Err(ApiError::invalid(field, format!("'{raw}': year 0000 does not exist")));
-    }
-    NaiveDate::from_ymd_opt(year as i32, month, day)
-        .map(|date| (date, precision))
-        .ok_or_else(|| ApiError::invalid(field, format!("'{raw}' is not a real date")))
+    .seal())
 }
 
-/// A date written more finely than the precision is only accepted as the
-/// first day of its period (`2025-10-01` for a month): we never pretend to
-/// know a day that the source does not give.
-fn check_form(field: &str, raw: &str, date: NaiveDate, form: Precision, precision: Precision) -> Result<(), ApiError> {
-    let rank = |p: Precision| match p {
-        Precision::Year => 0,
-        Precision::Month => 1,
-        Precision::Day => 2,
-    };
-    if rank(form) < rank(precision) {
-        return Err(ApiError::invalid(
-            field,
-            format!("'{raw}' gives less than the declared date_precision '{}'", precision.as_str()),
-        ));
-    }
-    let first = match precision {
-        Precision::Day => date,
-        Precision::Month => date.with_day0(0).unwrap_or(date),
-        Precision::Year => date.with_ordinal0(0).unwrap_or(date),
-    };
-    if first != date {
-        return Err(ApiError::invalid(
-            field,
-            format!(
-                "'{raw}' names a day inside the {}; with date_precision '{}' give the period's first day or its short form",
-                precision.as_str(),
-                precision.as_str()
-            ),
-        ));
-    }
-    Ok(())
+/// A `YYYY`, `YYYY-MM` or `YYYY-MM-DD` date, or a 400 naming `field`.
+pub fn partial_date(field: &str, raw: &str) -> Result<PartialDate, ApiError> {
+    PartialDate::parse(raw).map_err(|e| ApiError::invalid(field, e.0))
 }
 
-fn location(loc: Location) -> Result<Location, ApiError> {
+fn at_precision(field: &str, raw: &str, date: PartialDate, precision: Precision) -> Result<NaiveDate, ApiError> {
+    date.at_precision(raw, precision).map_err(|e| ApiError::invalid(field, e.0))
+}
+
+/// A location with nothing in it is no location.
+fn location(loc: Location) -> Result<Option<Location>, ApiError> {
     let name = optional_text("location.name", loc.name.as_deref(), MAX_NAME)?;
     let country = loc.country.as_deref().map(|c| country_code("location.country", c)).transpose()?;
     if let Some(lat) = loc.lat
@@ -256,7 +128,8 @@ fn location(loc: Location) -> Result<Location, ApiError> {
     if loc.lat.is_some() != loc.lon.is_some() {
         return Err(ApiError::invalid("location", "give both lat and lon, or neither"));
     }
-    Ok(Location { name, country, lat: loc.lat, lon: loc.lon })
+    let empty = name.is_none() && country.is_none() && loc.lat.is_none();
+    Ok((!empty).then_some(Location { name, country, lat: loc.lat, lon: loc.lon }))
 }
 
 fn participant_ref(field: &str, p: &ParticipantRef) -> Result<(ParticipantSpec, Option<String>), ApiError> {
@@ -288,7 +161,7 @@ pub fn participant_in(field: &str, p: &ParticipantInput) -> Result<NewParticipan
         let code = country_code(&at("code"), code)?;
         let name = match p.name.as_deref() {
             Some(name) => text(&at("name"), name, MAX_NAME)?,
-            None => country_name(&code),
+            None => participant::country_name(&code),
         };
         if !p.members.is_empty() {
             return Err(ApiError::invalid(at("members"), "only an organization has members"));
@@ -383,17 +256,8 @@ pub fn source_in(field: &str, s: &SourceInput) -> Result<NewSource, ApiError> {
 
 /// An ISO 3166-1 alpha-2 code, any case, checked against the real list.
 pub fn country_code(field: &str, raw: &str) -> Result<String, ApiError> {
-    let code = raw.trim().to_ascii_uppercase();
-    if code.len() == 2 && rust_iso3166::from_alpha2(&code).is_some() {
-        Ok(code)
-    } else {
-        Err(ApiError::invalid(field, format!("'{raw}' is not an ISO 3166-1 alpha-2 country code")))
-    }
-}
-
-/// The ISO short name of a valid code.
-pub fn country_name(code: &str) -> String {
-    rust_iso3166::from_alpha2(code).map(|c| c.name.to_owned()).unwrap_or_else(|| code.to_owned())
+    participant::country_code(raw)
+        .ok_or_else(|| ApiError::invalid(field, format!("'{raw}' is not an ISO 3166-1 alpha-2 country code")))
 }
 
 pub fn event_key(field: &str, raw: &str) -> Result<String, ApiError> {

@@ -1,7 +1,6 @@
 //! SeaORM entities for the Timeline schema. Entities only: no business logic
 //! lives here (validation and the write path are in the service crate).
 
-pub mod derived;
 pub mod event;
 pub mod event_country;
 pub mod event_participant;

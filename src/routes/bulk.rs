@@ -1,9 +1,10 @@
-use super::timeline::{FILTERS, check_participant, parse_filter};
+use super::timeline::check_participant;
 use crate::db::Db;
 use crate::error::{ApiError, Problem};
-
+use crate::export::Export;
 use crate::import::{ImportError, ImportSummary, Importer};
-use crate::params::Params;
+use crate::query_string;
+use crate::timeline::{self, ExportParams};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -11,7 +12,7 @@ use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "documents the parameters; Params parses them")]
+#[serde(deny_unknown_fields)]
 pub struct ImportParams {
     /// `true`: any bad line aborts the import with nothing written.
     strict: Option<bool>,
@@ -38,12 +39,8 @@ pub async fn import_events(
     mut body: web::Payload,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = Params::parse(req.query_string(), &["strict"])?;
-    let strict = match params.one("strict")? {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => return Err(ApiError::invalid("strict", format!("'{other}' is not true or false"))),
-    };
+    let params: ImportParams = query_string::parse(req.query_string())?;
+    let strict = params.strict.unwrap_or(false);
     let mut importer = Importer::new(&db, strict);
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| ApiError::MalformedBody(format!("could not read the body: {e}")))?;
@@ -66,23 +63,6 @@ fn import_problem(e: ImportError) -> ApiError {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "documents the parameters; Params parses them")]
-pub struct ExportParams {
-    /// As for the timeline; repeatable.
-    country: Option<Vec<String>>,
-    #[serde(rename = "match")]
-    match_mode: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    kind: Option<Vec<String>>,
-    participant: Option<i64>,
-    tag: Option<String>,
-    /// `asc` (oldest first, default) or `desc`.
-    order: Option<String>,
-}
-
 /// Export events as NDJSON
 ///
 /// Every event, or those of a timeline filter, streamed in the interchange
@@ -97,17 +77,16 @@ pub struct ExportParams {
 )]
 #[get("/export")]
 pub async fn export_events(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let params = Params::parse(req.query_string(), &FILTERS)?;
-    let mut filter = parse_filter(&params)?;
-    filter.ascending = params.one("order")? != Some("desc");
+    let filter = timeline::export_filter(req.query_string())?;
     check_participant(&db, &filter).await?;
-    let stream = futures_util::stream::unfold((db, filter, false), |(db, mut filter, mut done)| async move {
-        match crate::export::next_chunk(&db, &mut filter, &mut done).await {
-            Ok(Some(bytes)) => Some((Ok(web::Bytes::from(bytes)), (db, filter, done))),
+    let stream = futures_util::stream::unfold(Some((db, Export::new(filter))), |state| async move {
+        let (db, mut export) = state?;
+        match export.next_chunk(&db).await {
+            Ok(Some(bytes)) => Some((Ok(web::Bytes::from(bytes)), Some((db, export)))),
             Ok(None) => None,
             Err(e) => {
                 tracing::error!(error = %e, "export stopped");
-                Some((Err(e), (db, filter, true)))
+                Some((Err(e), None))
             }
         }
     });

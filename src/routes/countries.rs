@@ -1,7 +1,7 @@
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::models::Country;
-use crate::queries;
+use crate::read;
 use actix_web::{HttpResponse, get, web};
 
 /// Countries in the events
@@ -11,5 +11,5 @@ use actix_web::{HttpResponse, get, web};
 #[utoipa::path(tag = "countries", responses((status = 200, description = "The countries", body = Vec<Country>)))]
 #[get("/countries")]
 pub async fn list(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(queries::countries(&db.conn).await?))
+    Ok(HttpResponse::Ok().json(read::countries(&db).await?))
 }

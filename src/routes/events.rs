@@ -3,7 +3,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::models::{Event, EventInput};
 use crate::store::{self, Mode};
-use crate::{queries, validate};
+use crate::{read, validate};
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 
@@ -18,7 +18,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 )]
 #[get("/events/{key}")]
 pub async fn get_event(key: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let event = queries::event_by_key(&db, &key).await?;
+    let event = read::event_document(&db, &key).await?;
     Ok(HttpResponse::Ok().content_type(ContentType::json()).body(event))
 }
 
@@ -43,7 +43,7 @@ pub async fn create_event(body: JsonBody<EventInput>, db: web::Data<Db>) -> Resu
     let new = validate::event(body.0, None)?;
     let key = new.key.clone();
     store::save_event(&db, new, Mode::CreateOnly).await?;
-    let event = queries::event_by_key(&db, &key).await?;
+    let event = read::event_document(&db, &key).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/events/{key}")))
         .content_type(ContentType::json())
@@ -74,7 +74,7 @@ pub async fn put_event(
     let key = validate::event_key("key", &key)?;
     let new = validate::event(body.0, Some(&key))?;
     let counts = store::save_event(&db, new, Mode::CreateOrReplace).await?;
-    let event = queries::event_by_key(&db, &key).await?;
+    let event = read::event_document(&db, &key).await?;
     if counts.created == 1 {
         Ok(HttpResponse::Created()
             .insert_header(("Location", format!("/api/v1/events/{key}")))

@@ -1,4 +1,4 @@
-//! HTTP handlers, thin: parse input, call `queries` or `store`, shape the
+//! HTTP handlers, thin: parse input, call `read` or `store`, shape the
 //! answer. `configure` registers them for both routing and the spec.
 
 mod bulk;
@@ -7,8 +7,6 @@ mod events;
 mod participants;
 mod sources;
 mod timeline;
-
-pub use timeline::parse_filter as timeline_filter;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -1,12 +1,13 @@
 use super::path_id;
 use crate::cursor;
 use crate::db::Db;
+use crate::domain::PARTICIPANT_KINDS;
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::models::{Participant, ParticipantInput, ParticipantPage};
-use crate::params::Params;
-use crate::validate::{self, PARTICIPANT_KINDS, one_of};
-use crate::{queries, store};
+use crate::query_string;
+use crate::validate::{self, one_of};
+use crate::{read, store};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,7 +15,7 @@ use utoipa::IntoParams;
 /// Participant filters.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "documents the parameters; Params parses them")]
+#[serde(deny_unknown_fields)]
 pub struct ParticipantParams {
     /// `country`, `person` or `organization`.
     kind: Option<String>,
@@ -39,12 +40,12 @@ pub struct ParticipantParams {
 )]
 #[get("/participants")]
 pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let params = Params::parse(req.query_string(), &["kind", "q", "limit", "cursor"])?;
-    let kind = params.one("kind")?.map(|k| one_of("kind", k, &PARTICIPANT_KINDS)).transpose()?;
-    let prefix = params.one("q")?.filter(|q| !q.is_empty());
-    let limit = params.limit(50, 500)?;
-    let after = params.one("cursor")?.map(cursor::decode::<(String, i64)>).transpose()?;
-    let (items, more) = queries::participants(&db.conn, kind.as_deref(), prefix, after, limit).await?;
+    let params: ParticipantParams = query_string::parse(req.query_string())?;
+    let kind = params.kind.as_deref().map(|k| one_of("kind", k, &PARTICIPANT_KINDS)).transpose()?;
+    let prefix = params.q.as_deref().filter(|q| !q.is_empty());
+    let limit = query_string::limit(params.limit, 50, 500)?;
+    let after = params.cursor.as_deref().map(cursor::decode::<(String, i64)>).transpose()?;
+    let (items, more) = read::participants(&db, kind.as_deref(), prefix, after, limit).await?;
     let next_cursor = match items.last() {
         Some(last) if more => Some(cursor::encode(&(&last.name, last.id))),
         _ => None,
@@ -63,7 +64,7 @@ pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, A
 )]
 #[get("/participants/{id}")]
 pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let participant = queries::participant_by_id(&db.conn, path_id(&id)?).await?;
+    let participant = read::participant_by_id(&db, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(participant))
 }
 
@@ -81,7 +82,7 @@ pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpRespons
 pub async fn create(body: JsonBody<ParticipantInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let new = validate::participant_in("", &body.0)?;
     let id = store::create_participant(&db, new).await?;
-    let participant = queries::participant_by_id(&db.conn, id).await?;
+    let participant = read::participant_by_id(&db, id).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/participants/{id}"))).json(participant))
 }
 
@@ -108,7 +109,7 @@ pub async fn update(
     let id = path_id(&id)?;
     let new = validate::participant_in("", &body.0)?;
     store::update_participant(&db, id, new).await?;
-    Ok(HttpResponse::Ok().json(queries::participant_by_id(&db.conn, id).await?))
+    Ok(HttpResponse::Ok().json(read::participant_by_id(&db, id).await?))
 }
 
 /// Delete a participant that no event uses

@@ -4,15 +4,15 @@ use crate::db::Db;
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::models::{SourceDetail, SourceInput, SourcePage};
-use crate::params::Params;
-use crate::{queries, store, validate};
+use crate::query_string;
+use crate::{read, store, validate};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "documents the parameters; Params parses them")]
+#[serde(deny_unknown_fields)]
 pub struct SourceParams {
     /// Page size, 1–500; default 50.
     #[param(minimum = 1, maximum = 500)]
@@ -32,10 +32,10 @@ pub struct SourceParams {
 )]
 #[get("/sources")]
 pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let params = Params::parse(req.query_string(), &["limit", "cursor"])?;
-    let limit = params.limit(50, 500)?;
-    let after = params.one("cursor")?.map(cursor::decode::<i64>).transpose()?;
-    let (items, more) = queries::sources(&db.conn, after, limit).await?;
+    let params: SourceParams = query_string::parse(req.query_string())?;
+    let limit = query_string::limit(params.limit, 50, 500)?;
+    let after = params.cursor.as_deref().map(cursor::decode::<i64>).transpose()?;
+    let (items, more) = read::sources(&db, after, limit).await?;
     let next_cursor = match items.last() {
         Some(last) if more => Some(cursor::encode(&last.id)),
         _ => None,
@@ -54,7 +54,7 @@ pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, A
 )]
 #[get("/sources/{id}")]
 pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let (source, events, event_count) = queries::source_by_id(&db.conn, path_id(&id)?).await?;
+    let (source, events, event_count) = read::source_by_id(&db, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(SourceDetail { source, events, event_count }))
 }
 
@@ -72,7 +72,7 @@ pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpRespons
 pub async fn create(body: JsonBody<SourceInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let new = validate::source_in("", &body.0)?;
     let id = store::create_source(&db, new).await?;
-    let (source, events, event_count) = queries::source_by_id(&db.conn, id).await?;
+    let (source, events, event_count) = read::source_by_id(&db, id).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/sources/{id}"))).json(SourceDetail {
         source,
         events,
@@ -101,7 +101,7 @@ pub async fn update(
     let id = path_id(&id)?;
     let new = validate::source_in("", &body.0)?;
     store::update_source(&db, id, new).await?;
-    let (source, events, event_count) = queries::source_by_id(&db.conn, id).await?;
+    let (source, events, event_count) = read::source_by_id(&db, id).await?;
     Ok(HttpResponse::Ok().json(SourceDetail { source, events, event_count }))
 }
 

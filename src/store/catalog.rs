@@ -1,13 +1,15 @@
-//! Participants and sources on their own: create, replace, delete.
+//! Participants and sources on their own: create, replace, delete; and the
+//! deletions that undoing the seed makes.
 
-use super::batch_store::all_set;
+use super::batch::unique_to_conflict;
 use super::documents::rerender;
-use super::events::{event_country_rows, source_row};
-use super::unique_to_conflict;
+use super::events::event_country_rows;
+use super::resolve::source_row;
+use super::seaorm_batch::all_set;
 use crate::db::Db;
+use crate::domain::participant::identity;
+use crate::domain::{NewParticipant, NewSource};
 use crate::error::ApiError;
-use crate::validate::{NewParticipant, NewSource};
-use entity::derived::participant_identity;
 use entity::{event, event_country, event_participant, event_source, participant, participant_member, source};
 use sea_orm::ActiveValue::NotSet;
 use sea_orm::{
@@ -19,7 +21,7 @@ use std::collections::BTreeSet;
 /// Creates a participant; 409 when one with the same identity exists.
 pub async fn create_participant(db: &Db, new: NewParticipant) -> Result<i64, ApiError> {
     let write = db.begin_write().await?;
-    let identity = participant_identity(&new.kind, &new.name, new.country.as_deref());
+    let identity = new.identity();
     if let Some(found) = find_participant(&write.txn, &identity).await? {
         return Err(ApiError::conflict(None, format!("this participant exists as id {}", found.id)));
     }
@@ -36,7 +38,7 @@ pub async fn update_participant(db: &Db, id: i64, new: NewParticipant) -> Result
     if participant::Entity::find_by_id(id).one(txn).await?.is_none() {
         return Err(ApiError::NotFound(format!("no participant with id {id}")));
     }
-    let identity = participant_identity(&new.kind, &new.name, new.country.as_deref());
+    let identity = new.identity();
     if let Some(other) = find_participant(txn, &identity).await?
         && other.id != id
     {
@@ -149,7 +151,7 @@ async fn insert_participant<C: ConnectionTrait>(txn: &C, new: &NewParticipant) -
         kind: Set(new.kind.clone()),
         name: Set(new.name.clone()),
         country: Set(new.country.clone()),
-        identity: Set(participant_identity(&new.kind, &new.name, new.country.as_deref())),
+        identity: Set(new.identity()),
         ..Default::default()
     }
     .insert(txn)
@@ -161,20 +163,16 @@ async fn insert_participant<C: ConnectionTrait>(txn: &C, new: &NewParticipant) -
 
 /// Links an organization to its member countries, creating country
 /// participants that do not exist yet.
-async fn insert_members<C: ConnectionTrait>(txn: &C, organization_id: i64, codes: &[String]) -> Result<(), ApiError> {
+async fn insert_members<C: ConnectionTrait>(
+    txn: &C,
+    organization_id: i64,
+    codes: &[impl AsRef<str>],
+) -> Result<(), ApiError> {
     for code in codes {
-        let identity = participant_identity("country", "", Some(code));
-        let member = match find_participant(txn, &identity).await? {
+        let code = code.as_ref();
+        let member = match find_participant(txn, &identity("country", "", Some(code))).await? {
             Some(found) => found,
-            None => {
-                let country = NewParticipant {
-                    kind: "country".into(),
-                    name: crate::validate::country_name(code),
-                    country: Some(code.clone()),
-                    members: Vec::new(),
-                };
-                Box::pin(insert_participant(txn, &country)).await?
-            }
+            None => Box::pin(insert_participant(txn, &NewParticipant::country(code))).await?,
         };
         participant_member::ActiveModel { organization_id: Set(organization_id), member_id: Set(member.id) }
             .insert(txn)
@@ -205,6 +203,75 @@ async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) ->
     let countries = event_country_rows(event_id, event.start_date, event.last_day, &rows);
     if !countries.is_empty() {
         event_country::Entity::insert_many(all_set::<_, event_country::ActiveModel>(countries)).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// Events' keys among `keys` that exist.
+pub async fn existing_keys<C: ConnectionTrait>(txn: &C, keys: &[String]) -> Result<Vec<String>, DbErr> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::Key)
+        .filter(event::Column::Key.is_in(keys.to_vec()))
+        .into_tuple()
+        .all(txn)
+        .await
+}
+
+/// Deletes the events with these keys; their links go with them. Returns
+/// how many there were.
+pub async fn delete_events<C: ConnectionTrait>(txn: &C, keys: &[String]) -> Result<u64, ApiError> {
+    let result = event::Entity::delete_many().filter(event::Column::Key.is_in(keys.to_vec())).exec(txn).await?;
+    Ok(result.rows_affected)
+}
+
+/// Gives the organization with this identity these member countries, when
+/// it exists and has none.
+pub async fn add_members<C: ConnectionTrait>(txn: &C, organization: &str, codes: &[&str]) -> Result<(), ApiError> {
+    let Some(org) = find_participant(txn, organization).await? else {
+        return Ok(());
+    };
+    let has_members = participant_member::Entity::find()
+        .filter(participant_member::Column::OrganizationId.eq(org.id))
+        .one(txn)
+        .await?
+        .is_some();
+    if !has_members {
+        insert_members(txn, org.id, codes).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the sources with these urls that no event cites.
+pub async fn delete_unused_sources<C: ConnectionTrait>(txn: &C, urls: &[String]) -> Result<(), ApiError> {
+    for url in urls {
+        let Some(row) = source::Entity::find().filter(source::Column::Url.eq(url)).one(txn).await? else {
+            continue;
+        };
+        let cited = event_source::Entity::find().filter(event_source::Column::SourceId.eq(row.id)).one(txn).await?;
+        if cited.is_none() {
+            source::Entity::delete_by_id(row.id).exec(txn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the participants with these identities, in this order, that
+/// take part in no event and belong to no organization.
+pub async fn delete_unused_participants<C: ConnectionTrait>(txn: &C, identities: &[String]) -> Result<(), ApiError> {
+    for identity in identities {
+        let Some(row) = find_participant(txn, identity).await? else {
+            continue;
+        };
+        let in_event = event_participant::Entity::find()
+            .filter(event_participant::Column::ParticipantId.eq(row.id))
+            .one(txn)
+            .await?;
+        let in_organization =
+            participant_member::Entity::find().filter(participant_member::Column::MemberId.eq(row.id)).one(txn).await?;
+        if in_event.is_none() && in_organization.is_none() {
+            participant::Entity::delete_by_id(row.id).exec(txn).await?;
+        }
     }
     Ok(())
 }

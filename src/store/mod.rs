@@ -1,61 +1,30 @@
 //! The write path: every change to events, participants and sources goes
 //! through here, each as one transaction, so a failed write leaves nothing
-//! behind and the derived columns (`event_countries`, documents) always
-//! match the rows they derive from.
+//! behind and the derived rows (`event_countries`, documents) always match
+//! the rows they derive from.
 
-mod batch_store;
+mod batch;
+mod bulk;
 mod catalog;
 mod documents;
 mod events;
 mod pg_batch;
+mod resolve;
+mod seaorm_batch;
 mod sqlite_batch;
+mod sqlite_import;
 
-pub use catalog::*;
-pub use documents::{render_missing_documents, rerender};
+pub use batch::{Mode, WriteCounts};
+pub use bulk::BulkWriter;
+pub use catalog::{
+    add_members, create_participant, create_source, delete_events, delete_participant, delete_source,
+    delete_unused_participants, delete_unused_sources, existing_keys, update_participant, update_source,
+};
 pub use events::write_events;
-pub use sqlite_batch::SqliteImport;
 
 use crate::db::Db;
+use crate::domain::NewEvent;
 use crate::error::ApiError;
-use crate::validate::NewEvent;
-use entity::event;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
-
-/// Whether a write may replace an existing row.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    CreateOnly,
-    CreateOrReplace,
-}
-
-/// What a batch of event writes did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct WriteCounts {
-    /// Events that did not exist.
-    pub created: u64,
-    /// Existing events whose content changed.
-    pub updated: u64,
-    /// Existing events written again with the same content, left alone.
-    pub unchanged: u64,
-    /// Participants created because no existing one matched.
-    pub participants_created: u64,
-    /// Sources created because no existing one had the url.
-    pub sources_created: u64,
-}
-
-impl WriteCounts {
-    pub fn add(&mut self, other: WriteCounts) {
-        self.created += other.created;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-        self.participants_created += other.participants_created;
-        self.sources_created += other.sources_created;
-    }
-}
-
-/// The most bind parameters one statement may carry (SQLite's limit is
-/// 32,766, PostgreSQL's 65,535).
-pub(crate) const MAX_BINDS: usize = 12_000;
 
 /// Writes one event in a transaction of its own.
 pub async fn save_event(db: &Db, new: NewEvent, mode: Mode) -> Result<WriteCounts, ApiError> {
@@ -67,18 +36,9 @@ pub async fn save_event(db: &Db, new: NewEvent, mode: Mode) -> Result<WriteCount
 
 pub async fn delete_event(db: &Db, key: &str) -> Result<(), ApiError> {
     let write = db.begin_write().await?;
-    let result = event::Entity::delete_many().filter(event::Column::Key.eq(key)).exec(&write.txn).await?;
-    if result.rows_affected == 0 {
+    if delete_events(&write.txn, &[key.to_owned()]).await? == 0 {
         return Err(ApiError::NotFound(format!("no event with key '{key}'")));
     }
     write.commit().await?;
     Ok(())
-}
-
-/// A unique violation that a concurrent writer caused becomes a 409.
-pub(crate) fn unique_to_conflict(err: DbErr, field: &str, detail: &str) -> ApiError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(Some(field), detail),
-        _ => ApiError::Database(err),
-    }
 }

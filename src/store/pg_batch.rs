@@ -2,20 +2,19 @@
 //! passed as a single JSON parameter and unpacked by `json_to_recordset`.
 //!
 //! Multi-row `VALUES` and `IN (…)` lists with thousands of parameters made
-//! PostgreSQL parse and plan thousands of expressions per statement, and
-//! left the importer idle most of the time (30,000 events: 12.7 s of wall
-//! time for 1.4 s of its own CPU). One parameter keeps every statement's
-//! plan small, and `RETURNING` hands back new ids without a second lookup.
+//! PostgreSQL parse and plan thousands of expressions per statement and left
+//! the importer idle most of the time (bench/README.md). One parameter keeps
+//! every statement's plan small, and `RETURNING` hands back new ids without
+//! a second lookup.
 
-use super::batch_store::{BatchStore, Stored};
-use super::events::Links;
+use super::batch::{BatchStore, Links, Stored};
 use chrono::{DateTime, Utc};
 use entity::{event, participant, source};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 
-pub(crate) struct PgBatch<'c, C>(pub &'c C);
+pub struct PgBatch<'c, C>(pub &'c C);
 
 const PARTICIPANT_COLUMNS: &str = "id, kind, name, country, identity";
 const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language";

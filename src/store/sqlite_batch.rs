@@ -1,28 +1,19 @@
 //! `BatchStore` on a rusqlite connection, for bulk import into SQLite.
 //!
 //! Through sqlx every statement crosses to the connection's thread and back,
-//! and a multi-row INSERT is built, bound and parsed anew each time: about
-//! 5 µs a row. Here each statement is prepared once and stepped per row on
-//! the importing thread, about 1 µs a row (bench/README.md has the figures).
-//! Values are stored in the text forms sqlx stores, so either driver reads
-//! what the other wrote.
+//! and a multi-row INSERT is built, bound and parsed anew each time. Here
+//! each statement is prepared once and stepped per row on the importing
+//! thread (bench/README.md has the figures). Values are stored in the text
+//! forms sqlx stores, so either driver reads what the other wrote.
 
-use super::batch_store::{BatchStore, Stored};
-use super::events::{Links, write_batch};
-use super::{Mode, WriteCounts};
-use crate::db::Db;
-use crate::error::ApiError;
-use crate::validate::NewEvent;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use super::batch::{BatchStore, Links, Stored};
+use crate::db::{sqlite_error as e, text_date, text_timestamp, timestamp};
 use entity::{event, participant, source};
-use futures_util::FutureExt;
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use sea_orm::DbErr;
 use std::collections::HashMap;
-use tokio::sync::MutexGuard;
-use tokio::task::JoinHandle;
 
-pub(crate) struct SqliteBatch<'c>(pub &'c Connection);
+pub struct SqliteBatch<'c>(pub &'c Connection);
 
 impl BatchStore for SqliteBatch<'_> {
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
@@ -238,128 +229,4 @@ fn source_row(r: &Row<'_>) -> rusqlite::Result<source::Model> {
         published_at,
         language: r.get(5)?,
     })
-}
-
-/// Dates as sqlx stores them.
-fn text_date(date: NaiveDate) -> String {
-    date.format("%F").to_string()
-}
-
-/// Timestamps as sqlx stores them.
-fn text_timestamp(at: &DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
-}
-
-fn timestamp(text: &str) -> Result<DateTime<Utc>, DbErr> {
-    DateTime::parse_from_rfc3339(text)
-        .or_else(|_| DateTime::parse_from_str(text, "%F %T%.f%#z"))
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|err| DbErr::Custom(format!("stored timestamp '{text}': {err}")))
-}
-
-fn e(err: rusqlite::Error) -> DbErr {
-    DbErr::Custom(format!("SQLite: {err}"))
-}
-
-/// Batches per transaction when an import commits as it goes. A commit
-/// writes every page its transaction changed, and an import's index inserts
-/// change pages all over the file, so fewer, larger transactions write each
-/// page fewer times (300,000 events: 30 s committing every batch, 21 s
-/// every 10), while other writers still get a turn every few seconds.
-const BATCHES_PER_COMMIT: u64 = 10;
-
-/// A bulk import into a SQLite file. Each batch is written with rusqlite on
-/// a blocking thread while the importer reads the next one, so parsing and
-/// writing use both cores. Batches commit as they go (`commit_as_it_goes`,
-/// every `BATCHES_PER_COMMIT`) or all together at `commit`; dropping the
-/// connection uncommitted rolls back.
-pub struct SqliteImport<'a> {
-    db: &'a Db,
-    commit_as_it_goes: bool,
-    /// Away on the writing thread while a batch is in flight.
-    conn: Option<Connection>,
-    in_flight: Option<JoinHandle<(Connection, Result<WriteCounts, ApiError>)>>,
-    batches: u64,
-    /// The write gate, held while a transaction is open.
-    gate: Option<MutexGuard<'a, ()>>,
-}
-
-impl<'a> SqliteImport<'a> {
-    pub async fn begin(db: &'a Db, commit_as_it_goes: bool) -> Result<SqliteImport<'a>, ApiError> {
-        let file = db.sqlite_file.as_ref().ok_or_else(|| DbErr::Custom("not a SQLite file".into()))?;
-        let conn = file.open_writer()?;
-        Ok(SqliteImport { db, commit_as_it_goes, conn: Some(conn), in_flight: None, gate: None, batches: 0 })
-    }
-
-    /// Starts writing `batch`; returns what the batch before it did.
-    pub async fn write(&mut self, batch: Vec<NewEvent>) -> Result<WriteCounts, ApiError> {
-        let previous = self.settle().await?;
-        if self.gate.is_none() {
-            self.gate = Some(self.db.write_gate().await);
-        }
-        let conn = self.conn.take().ok_or_else(|| DbErr::Custom("the import's connection was lost".into()))?;
-        self.batches += 1;
-        let commit = self.commit_as_it_goes && self.batches.is_multiple_of(BATCHES_PER_COMMIT);
-        self.in_flight = Some(tokio::task::spawn_blocking(move || {
-            let result = write_in_transaction(&conn, batch, commit);
-            (conn, result)
-        }));
-        Ok(previous)
-    }
-
-    /// Waits for the last batch and commits; returns what that batch did.
-    pub async fn commit(mut self) -> Result<WriteCounts, ApiError> {
-        let counts = self.settle().await?;
-        if let Some(conn) = &self.conn
-            && !conn.is_autocommit()
-        {
-            conn.execute_batch("COMMIT").map_err(e)?;
-        }
-        self.db.forget_longest_span();
-        Ok(counts)
-    }
-
-    /// Waits for the batch in flight, then drops the connection: whatever
-    /// is uncommitted is rolled back.
-    pub async fn abandon(mut self) {
-        if let Some(task) = self.in_flight.take() {
-            let _ = task.await;
-        }
-    }
-
-    async fn settle(&mut self) -> Result<WriteCounts, ApiError> {
-        let Some(task) = self.in_flight.take() else {
-            return Ok(WriteCounts::default());
-        };
-        let (conn, result) = task.await.map_err(|err| DbErr::Custom(format!("the import's writer failed: {err}")))?;
-        if conn.is_autocommit() {
-            // The batch committed: other writers may go.
-            self.gate = None;
-            self.db.forget_longest_span();
-        }
-        self.conn = Some(conn);
-        result
-    }
-}
-
-fn write_in_transaction(conn: &Connection, batch: Vec<NewEvent>, commit: bool) -> Result<WriteCounts, ApiError> {
-    if conn.is_autocommit() {
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(e)?;
-    }
-    // Nothing in `SqliteBatch` waits, so the write completes in one poll.
-    let written = write_batch(&mut SqliteBatch(conn), batch, Mode::CreateOrReplace)
-        .now_or_never()
-        .unwrap_or_else(|| Err(DbErr::Custom("a SQLite batch write waited".into()).into()));
-    match written {
-        Ok(counts) => {
-            if commit {
-                conn.execute_batch("COMMIT").map_err(e)?;
-            }
-            Ok(counts)
-        }
-        Err(err) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(err)
-        }
-    }
 }

@@ -1,9 +1,10 @@
 //! Bulk import and export, over HTTP and through the `timeline` binary.
 
 use crate::helpers::{DOWN_TO_BEFORE_SEED, TestApp, fresh_database, spawn_app};
-use migration::{Migrator, MigratorTrait};
+use migration::MigratorTrait;
 use serde_json::{Value, json};
 use timeline::db::Db;
+use timeline::migrator::Migrator;
 
 fn line(key: &str, start: &str, precision: &str, people: &[(&str, &str)]) -> String {
     let participants: Vec<Value> = people
@@ -125,7 +126,7 @@ async fn export_then_import_into_an_empty_database_gives_the_same_timeline() {
 
     let target = spawn_app().await;
     let db = Db::connect(&target.db_url).await.unwrap();
-    Migrator::down(&db.conn, Some(DOWN_TO_BEFORE_SEED)).await.unwrap();
+    Migrator::down(db.conn(), Some(DOWN_TO_BEFORE_SEED)).await.unwrap();
     assert!(target.get("/api/v1/timeline").await.keys().is_empty());
     let reply = import(&target, "?strict=true", &exported).await;
     assert_eq!(reply.body["events"]["created"], 67, "{}", reply.body);

@@ -5,6 +5,7 @@
 use serde_json::Value;
 use std::sync::atomic::{AtomicU32, Ordering};
 use timeline::db::Db;
+use timeline::migrator::connect_and_migrate;
 use timeline::startup::Application;
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -38,8 +39,8 @@ impl Drop for TestDb {
                 runtime.block_on(async {
                     use sea_orm::ConnectionTrait;
                     let db = Db::connect(&admin).await?;
-                    db.conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
-                    db.conn.close().await
+                    db.conn().execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+                    db.close().await
                 })
             });
             let _ = dropped.join();
@@ -86,8 +87,8 @@ pub async fn fresh_database() -> TestDb {
         Ok(admin) if admin.starts_with("postgres") => {
             let admin_db = Db::connect(&admin).await.expect("TEST_DATABASE_URL must reach a PostgreSQL server");
             use sea_orm::ConnectionTrait;
-            admin_db.conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-            admin_db.conn.close().await.unwrap();
+            admin_db.conn().execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            admin_db.close().await.unwrap();
             let (base, _) = admin.rsplit_once('/').expect("a database URL ends in /DBNAME");
             TestDb { url: format!("{base}/{name}"), postgres: Some((admin.clone(), name)) }
         }
@@ -98,10 +99,18 @@ pub async fn fresh_database() -> TestDb {
     }
 }
 
+/// Test logs are off unless `TEST_LOG` is set (`TEST_LOG=1 cargo test`).
+fn init_test_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        timeline::telemetry::init("info", std::io::stdout, false);
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
+    init_test_logs();
     let test_db = fresh_database().await;
     let db_url = test_db.url.clone();
-    let db = Db::connect_and_migrate(&db_url).await.expect("migrations run");
+    let db = connect_and_migrate(&db_url).await.expect("migrations run");
     let app = Application::build(db, "127.0.0.1:0").expect("binds");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_rt::spawn(app.run_until_stopped());

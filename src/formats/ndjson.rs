@@ -112,7 +112,7 @@ impl LineSplitter {
     pub fn feed(&mut self, mut chunk: &[u8], mut each: impl FnMut(Piece<'_>)) {
         while let Some(end) = chunk.iter().position(|&b| b == b'\n') {
             self.number += 1;
-            if self.overflowing {
+            if self.overflowing || self.pending.len() + end > MAX_LINE {
                 each(Piece::TooLong(self.number));
             } else if self.pending.is_empty() {
                 each(Piece::Line(self.number, &chunk[..end]));
@@ -145,5 +145,44 @@ impl LineSplitter {
         }
         self.pending.clear();
         self.overflowing = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line the splitter gives for `input` cut into `chunk`-byte pieces.
+    fn split(input: &[u8], chunk: usize) -> Vec<(u64, Option<Vec<u8>>)> {
+        let mut splitter = LineSplitter::default();
+        let mut out = Vec::new();
+        let mut take = |piece: Piece<'_>| match piece {
+            Piece::Line(n, bytes) => out.push((n, Some(bytes.to_vec()))),
+            Piece::TooLong(n) => out.push((n, None)),
+        };
+        for part in input.chunks(chunk) {
+            splitter.feed(part, &mut take);
+        }
+        splitter.finish(&mut take);
+        out
+    }
+
+    #[test]
+    fn lines_are_the_same_wherever_the_chunks_are_cut() {
+        let input = b"{\"a\":1}\n\n{\"b\":2}\nlast";
+        let whole = split(input, input.len());
+        assert_eq!(whole.len(), 4);
+        assert_eq!(whole[3], (4, Some(b"last".to_vec())), "a last line without a newline counts");
+        for chunk in 1..input.len() {
+            assert_eq!(split(input, chunk), whole, "cut every {chunk} bytes");
+        }
+    }
+
+    #[test]
+    fn an_overlong_line_is_reported_by_number_and_the_next_one_still_read() {
+        let mut input = vec![b'x'; MAX_LINE + 1];
+        input.extend_from_slice(b"\nok\n");
+        let lines = split(&input, 64 * 1024);
+        assert_eq!(lines, [(1, None), (2, Some(b"ok".to_vec()))]);
     }
 }

@@ -1,12 +1,7 @@
-//! The statements a batch write runs, behind one trait so that the rules in
-//! `events.rs` are written once. `SeaOrmBatch` runs them as multi-row
-//! statements on a SeaORM connection (single writes on SQLite); `PgBatch`
-//! (`pg_batch.rs`) with one JSON parameter per table on PostgreSQL;
-//! `SqliteBatch` (`sqlite_batch.rs`) as prepared rusqlite statements, for
-//! bulk import into SQLite.
+//! `BatchStore` as multi-row statements on a SeaORM connection: API writes
+//! and the seed on SQLite, and every write to SQLite in memory.
 
-use super::MAX_BINDS;
-use super::events::Links;
+use super::batch::{BatchStore, Links, MAX_BINDS, Stored};
 use chrono::{DateTime, Utc};
 use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
 use sea_orm::ActiveValue::NotSet;
@@ -15,32 +10,8 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-/// What the database holds of an event that a batch writes again.
-pub(crate) struct Stored {
-    pub id: i64,
-    pub content_hash: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// Rows passed in carry `id: 0`; inserts return them with their new ids.
-pub(crate) trait BatchStore {
-    async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr>;
-    async fn participants_by_id(&mut self, ids: &[i64]) -> Result<Vec<participant::Model>, DbErr>;
-    async fn participants_by_identity(&mut self, identities: &[String]) -> Result<Vec<participant::Model>, DbErr>;
-    async fn insert_participants(&mut self, rows: Vec<participant::Model>) -> Result<Vec<participant::Model>, DbErr>;
-    async fn sources_by_id(&mut self, ids: &[i64]) -> Result<Vec<source::Model>, DbErr>;
-    async fn sources_by_url(&mut self, urls: &[String]) -> Result<Vec<source::Model>, DbErr>;
-    async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr>;
-    /// Replaces every column but `created_at`.
-    async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr>;
-    /// The new ids, in the order of `rows`.
-    async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr>;
-    async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr>;
-    async fn insert_links(&mut self, links: Links) -> Result<(), DbErr>;
-}
-
 /// Multi-row statements on a SeaORM connection: a fixed number per batch.
-pub(crate) struct SeaOrmBatch<'c, C>(pub &'c C);
+pub struct SeaOrmBatch<'c, C>(pub &'c C);
 
 impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
@@ -164,7 +135,7 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
 }
 
 /// Rows to insert with every column given.
-pub(super) fn all_set<M, A>(rows: Vec<M>) -> Vec<A>
+pub fn all_set<M, A>(rows: Vec<M>) -> Vec<A>
 where
     M: IntoActiveModel<A>,
     A: ActiveModelTrait,

@@ -1,6 +1,7 @@
 //! A SQLite database file opened with rusqlite beside sqlx's pool, for what
 //! sqlx makes slow: the hot reads (a timeline page, one event) and bulk
-//! import (`store::sqlite_batch`).
+//! import (`store::sqlite_batch`), and the text forms in which sqlx stores
+//! dates and times, so that either driver reads what the other wrote.
 //!
 //! sqlx runs each SQLite connection on a thread of its own and hands every
 //! query, and every row of its result, across threads; on two cores that
@@ -11,6 +12,7 @@
 //! like taking a lock. The statements are the same sea-query statements the
 //! PostgreSQL path runs, rendered for SQLite.
 
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{OpenFlags, Row, params_from_iter, types::Value as SqliteValue};
 use sea_orm::DbErr;
 use sea_orm::sea_query::{SelectStatement, SqliteQueryBuilder, Value};
@@ -96,11 +98,43 @@ fn sqlite_value(value: &Value) -> Result<SqliteValue, DbErr> {
         Value::BigInt(v) => v.map_or(SqliteValue::Null, SqliteValue::Integer),
         Value::BigUnsigned(v) => v.map_or(SqliteValue::Null, |n| SqliteValue::Integer(n as i64)),
         Value::String(v) => v.as_ref().map_or(SqliteValue::Null, |s| SqliteValue::Text(s.clone())),
-        Value::ChronoDate(v) => v.map_or(SqliteValue::Null, |d| SqliteValue::Text(d.format("%F").to_string())),
+        Value::ChronoDate(v) => v.map_or(SqliteValue::Null, |d| SqliteValue::Text(text_date(d))),
         other => return Err(DbErr::Custom(format!("no SQLite binding for {other:?}"))),
     })
 }
 
-fn sqlite_error(e: rusqlite::Error) -> DbErr {
+pub fn sqlite_error(e: rusqlite::Error) -> DbErr {
     DbErr::Custom(format!("SQLite: {e}"))
+}
+
+/// A date as sqlx stores it.
+pub fn text_date(date: NaiveDate) -> String {
+    date.format("%F").to_string()
+}
+
+/// A timestamp as sqlx stores it.
+pub fn text_timestamp(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+/// A stored timestamp, in either form sqlx has written.
+pub fn timestamp(text: &str) -> Result<DateTime<Utc>, DbErr> {
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%F %T%.f%#z"))
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|err| DbErr::Custom(format!("stored timestamp '{text}': {err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_text_forms_read_back_as_written() {
+        let at = DateTime::parse_from_rfc3339("2025-11-01T09:30:00.123Z").unwrap().with_timezone(&Utc);
+        assert_eq!(timestamp(&text_timestamp(&at)).unwrap(), at);
+        assert_eq!(timestamp("2025-11-01 09:30:00.123+00:00").unwrap(), at, "sqlx's own form");
+        assert_eq!(text_date(NaiveDate::from_ymd_opt(2025, 1, 2).unwrap()), "2025-01-02");
+        assert!(timestamp("yesterday").is_err());
+    }
 }

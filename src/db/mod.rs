@@ -1,0 +1,153 @@
+//! The database handle: the backend, decided once when connecting, and the
+//! one gate that write transactions pass through. Everything above asks the
+//! read and write modules, never which database this is.
+
+mod rows;
+mod sqlite_file;
+
+pub use rows::{Columns, fetch_all, fetch_optional};
+pub use sqlite_file::{SqliteFile, sqlite_error, text_date, text_timestamp, timestamp};
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, MutexGuard};
+
+/// Which database, and how it is reached.
+pub enum Backend {
+    /// A SQLite file: hot reads and bulk import through rusqlite (see
+    /// `sqlite_file.rs`), the rest through SeaORM.
+    SqliteFile(SqliteFile),
+    /// SQLite in memory: only SeaORM's own connections can see it.
+    SqliteMemory,
+    PostgreSql,
+}
+
+/// The database and a lock that serialises write transactions. SQLite allows
+/// one writer at a time and fails a second one with SQLITE_BUSY rather than
+/// queueing it; queueing writers here instead turns that into a short wait.
+/// On PostgreSQL the same gate keeps concurrent upserts of one participant
+/// or source from racing on their unique keys within this process.
+pub struct Db {
+    conn: DatabaseConnection,
+    backend: Backend,
+    writer: Mutex<()>,
+    /// The longest span of any event, kept by the timeline reads.
+    pub(crate) longest_span: Freshness<i32>,
+}
+
+/// A write transaction holding the write gate until it ends.
+pub struct WriteTxn<'a> {
+    pub txn: DatabaseTransaction,
+    db: &'a Db,
+    _gate: MutexGuard<'a, ()>,
+}
+
+impl WriteTxn<'_> {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await?;
+        self.db.written();
+        Ok(())
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db, DbErr> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .acquire_timeout(Duration::from_secs(10))
+            // A ping on every checkout is a round trip (a thread hop on
+            // SQLite) per query; only connections idle long enough to have
+            // been dropped by a server or a firewall are checked.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
+            .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+            // WAL lets readers run beside the writer; NORMAL sync is durable
+            // in WAL mode against process crashes, and busy_timeout covers
+            // other processes (a `timeline import` beside the server).
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        let conn = Database::connect(options).await?;
+        let backend = match conn.get_database_backend() {
+            sea_orm::DbBackend::Postgres => Backend::PostgreSql,
+            _ => SqliteFile::for_url(url).map_or(Backend::SqliteMemory, Backend::SqliteFile),
+        };
+        Ok(Db { conn, backend, writer: Mutex::new(()), longest_span: Freshness::default() })
+    }
+
+    /// The SeaORM connection, for statements every backend runs alike.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
+
+    /// Held by whoever writes; see `Db`.
+    pub async fn write_gate(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().await
+    }
+
+    pub async fn begin_write(&self) -> Result<WriteTxn<'_>, DbErr> {
+        let gate = self.write_gate().await;
+        let txn = self.conn.begin().await?;
+        Ok(WriteTxn { txn, db: self, _gate: gate })
+    }
+
+    /// A write committed: what was read before it may be stale.
+    pub fn written(&self) {
+        self.longest_span.forget();
+    }
+
+    /// After a bulk load: the planner's statistics, which PostgreSQL
+    /// otherwise keeps from the empty tables it last analysed.
+    pub async fn refresh_statistics(&self) -> Result<(), DbErr> {
+        let statement = match self.backend {
+            Backend::PostgreSql => "ANALYZE",
+            Backend::SqliteFile(_) | Backend::SqliteMemory => "PRAGMA optimize",
+        };
+        self.conn.execute_unprepared(statement).await?;
+        Ok(())
+    }
+}
+
+/// A value read from the database and trusted for a second: re-reading it
+/// once a second, rather than per request, still sees what another process
+/// (a `timeline import`) wrote, and writes in this process forget it at once.
+pub(crate) struct Freshness<T> {
+    value: std::sync::Mutex<Option<(T, Instant)>>,
+}
+
+impl<T> Default for Freshness<T> {
+    fn default() -> Self {
+        Freshness { value: std::sync::Mutex::new(None) }
+    }
+}
+
+impl<T: Copy> Freshness<T> {
+    const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+    pub fn get(&self) -> Option<T> {
+        let value = self.value.lock().unwrap_or_else(|e| e.into_inner());
+        value.filter(|(_, read)| read.elapsed() < Self::TRUSTED_FOR).map(|(v, _)| v)
+    }
+
+    pub fn set(&self, v: T) {
+        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = Some((v, Instant::now()));
+    }
+
+    pub fn forget(&self) {
+        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}

@@ -1,0 +1,11 @@
+//! The domain: checked values and the rules derived from them (dates and
+//! the days they cover, participant identity, an event's countries). It
+//! knows nothing of HTTP or of databases.
+
+pub mod dates;
+mod event;
+pub mod participant;
+
+pub use dates::{PartialDate, Precision};
+pub use event::{EVENT_KINDS, NewEvent, NewSource, ParticipantSpec, SourceSpec};
+pub use participant::{NewParticipant, PARTICIPANT_KINDS};

@@ -1,0 +1,114 @@
+//! Strict query strings. A handler's parameters are one struct deriving
+//! `Deserialize` and `IntoParams`; `parse` fills it, rejecting names the
+//! struct does not have (a typo must never silently widen a result) and a
+//! second value of a parameter that is not repeatable, each as a 400 that
+//! names the parameter.
+
+use crate::error::ApiError;
+use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
+use utoipa::openapi::path::ParameterIn;
+
+/// The parameters of `T`, or a 400 naming the one at fault.
+pub fn parse<T: DeserializeOwned + IntoParams>(raw: &str) -> Result<T, ApiError> {
+    let pairs = pairs(raw)?;
+    let known = names::<T>();
+    if let Some((name, _)) = pairs.iter().find(|(name, _)| !known.contains(name)) {
+        return Err(ApiError::invalid(
+            name.clone(),
+            format!("unknown query parameter '{name}'; known: {}", known.join(", ")),
+        ));
+    }
+    serde_path_to_error::deserialize(serde_html_form::Deserializer::from_bytes(raw.as_bytes())).map_err(|e| {
+        let field = e.path().to_string();
+        let reason = e.into_inner().to_string();
+        if reason == "unsupported value" {
+            // serde_html_form's word for a repeated parameter that takes one value.
+            return ApiError::invalid(field, "may be given only once");
+        }
+        match pairs.iter().find(|(name, _)| *name == field) {
+            Some((_, value)) => ApiError::invalid(field, format!("'{value}': {reason}")),
+            None => ApiError::invalid("query", reason),
+        }
+    })
+}
+
+/// A page size: `default` when not given, else within 1..=`max`.
+pub fn limit(given: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {
+    match given {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::invalid("limit", format!("{n} is outside 1..{max}"))),
+    }
+}
+
+/// The names of `T`'s parameters, as the spec lists them.
+pub fn names<T: IntoParams>() -> Vec<String> {
+    T::into_params(|| Some(ParameterIn::Query)).into_iter().map(|p| p.name).collect()
+}
+
+/// The same query string with `cursor` set to `next`, for a `Link` header:
+/// parameters sorted by name, each keeping the order of its values.
+pub fn with_cursor(path: &str, raw: &str, next: &str) -> String {
+    let mut pairs: Vec<(String, String)> = pairs(raw).unwrap_or_default();
+    pairs.retain(|(name, _)| name != "cursor");
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    pairs.push(("cursor".into(), next.into()));
+    format!("{path}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+}
+
+fn pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+    serde_urlencoded::from_str(raw).map_err(|e| ApiError::invalid("query", format!("malformed query string: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    struct Example {
+        #[serde(default)]
+        country: Vec<String>,
+        limit: Option<u64>,
+    }
+
+    fn field_of(result: Result<Example, ApiError>) -> String {
+        match result {
+            Err(ApiError::Invalid { field, .. }) => field,
+            other => panic!("expected a 400, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn repeatable_parameters_collect_every_value_in_order() {
+        let q: Example = parse("country=RU&limit=5&country=KP").unwrap();
+        assert_eq!(q.country, ["RU", "KP"]);
+        assert_eq!(q.limit, Some(5));
+    }
+
+    #[test]
+    fn an_unknown_name_is_named_and_the_known_ones_listed() {
+        match parse::<Example>("colour=red") {
+            Err(ApiError::Invalid { field, detail }) => {
+                assert_eq!(field, "colour");
+                assert!(detail.contains("country, limit"), "{detail}");
+            }
+            other => panic!("expected a 400, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_second_value_of_a_single_parameter_and_a_bad_value_name_it() {
+        assert_eq!(field_of(parse("limit=5&limit=6")), "limit");
+        assert_eq!(field_of(parse("limit=ten")), "limit");
+        assert_eq!(field_of(parse("limit=-1")), "limit");
+    }
+
+    #[test]
+    fn the_link_keeps_every_parameter_but_the_old_cursor() {
+        let link = with_cursor("/t", "to=2025&country=RU&cursor=old&country=KP", "new");
+        assert_eq!(link, "/t?country=RU&country=KP&to=2025&cursor=new");
+    }
+}

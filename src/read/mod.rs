@@ -1,0 +1,10 @@
+//! Every read the API makes. Pages and events by key read the documents the
+//! write path stores; the catalog reads its own tables.
+
+mod catalog;
+mod events;
+mod timeline;
+
+pub use catalog::{SOURCE_EVENTS_SHOWN, countries, participant_by_id, participants, source_by_id, sources};
+pub use events::{event_document, participant_exists};
+pub use timeline::{Page, page};

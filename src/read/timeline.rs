@@ -1,0 +1,210 @@
+//! A timeline page: one index range scan that reads each event's stored
+//! document.
+
+use crate::db::{Db, fetch_all, fetch_optional};
+use crate::error::ApiError;
+use crate::timeline::TimelineFilter;
+use chrono::NaiveDate;
+use entity::{event, event_country, event_participant, event_tag};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement, UnionType};
+
+/// A page of stored event documents (JSON), and the (start, id) to continue
+/// after when more follow.
+pub struct Page {
+    pub documents: Vec<String>,
+    pub next: Option<(NaiveDate, i64)>,
+}
+
+/// One page of a timeline as rendered event documents (JSON), and the
+/// (start, id) to continue after when more follow.
+///
+/// Every plan is an index range scan that stops after `limit + 1` rows:
+/// - no country: `events (start_date, id)`;
+/// - one country, or several with `match=all`: that country's slice of
+///   `event_countries (country, start_date, event_id)`, the others as
+///   semi-joins;
+/// - several with `match=any`: the first `limit + 1` of each country's
+///   slice, merged; never a sort of every matching event.
+pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
+    // An event starting long before the window may still overlap it; the
+    // longest span in the database bounds how long before.
+    let earliest_start = match f.from {
+        Some(from) => Some(from - chrono::Duration::days(longest_span(db).await?.into())),
+        None => None,
+    };
+    let query = match f.countries.as_slice() {
+        [_, _, ..] if !f.match_all => any_country_page(f, earliest_start),
+        _ => walk_page(f, earliest_start),
+    };
+    let mut page: Vec<(NaiveDate, i64, String)> = fetch_all(db, &query).await?;
+    let more = page.len() as u64 > f.limit;
+    page.truncate(f.limit as usize);
+    let next = if more { page.last().map(|r| (r.0, r.1)) } else { None };
+    Ok(Page { documents: page.into_iter().map(|r| r.2).collect(), next })
+}
+
+/// The longest span (end of period minus start, in days) of any event:
+/// every windowed page needs it, so it is read at most once a second.
+async fn longest_span(db: &Db) -> Result<i32, ApiError> {
+    if let Some(span) = db.longest_span.get() {
+        return Ok(span);
+    }
+    let query = Query::select().expr(Expr::col(event::Column::SpanDays).max()).from(event::Entity).to_owned();
+    let longest: Option<(Option<i32>,)> = fetch_optional(db, &query).await?;
+    let span = longest.and_then(|(span,)| span).unwrap_or(0);
+    db.longest_span.set(span);
+    Ok(span)
+}
+
+fn order(f: &TimelineFilter) -> Order {
+    if f.ascending() { Order::Asc } else { Order::Desc }
+}
+
+/// Walks one index: `events` by start, or one country's slice.
+fn walk_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let mut q = Query::select();
+    q.column((event::Entity, event::Column::StartDate))
+        .column((event::Entity, event::Column::Id))
+        .column((event::Entity, event::Column::Document))
+        .from(event::Entity);
+    let keys = if let [first, rest @ ..] = f.countries.as_slice() {
+        q.join_as(
+            JoinType::InnerJoin,
+            event_country::Entity,
+            "ec",
+            Expr::col(("ec", event_country::Column::EventId))
+                .equals((event::Entity, event::Column::Id))
+                .and(Expr::col(("ec", event_country::Column::Country)).eq(first.as_str())),
+        );
+        // Each other country is a primary-key probe per candidate event.
+        for code in rest {
+            let also = Query::select()
+                .expr(Expr::val(1))
+                .from_as(event_country::Entity, "x")
+                .and_where(Expr::col(("x", event_country::Column::Country)).eq(code.as_str()))
+                .and_where(
+                    Expr::col(("x", event_country::Column::StartDate)).equals(("ec", event_country::Column::StartDate)),
+                )
+                .and_where(
+                    Expr::col(("x", event_country::Column::EventId)).equals(("ec", event_country::Column::EventId)),
+                )
+                .to_owned();
+            q.and_where(Expr::exists(also));
+        }
+        Keys::of("ec", event_country::Column::StartDate, event_country::Column::LastDay, event_country::Column::EventId)
+    } else {
+        Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id)
+    };
+    filter(&mut q, f, &keys, earliest_start);
+    q.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
+    q
+}
+
+/// The first `limit + 1` events of each country, merged and cut to a page.
+fn any_country_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let keys = Keys::of(
+        "ec",
+        event_country::Column::StartDate,
+        event_country::Column::LastDay,
+        event_country::Column::EventId,
+    );
+    let mut parts = f.countries.iter().enumerate().map(|(i, code)| {
+        let mut part = Query::select();
+        part.expr_as(keys.id.clone(), "eid")
+            .expr_as(keys.start.clone(), "sd")
+            .from_as(event_country::Entity, "ec")
+            .join(
+                JoinType::InnerJoin,
+                event::Entity,
+                Expr::col((event::Entity, event::Column::Id)).equals(("ec", event_country::Column::EventId)),
+            )
+            .and_where(Expr::col(("ec", event_country::Column::Country)).eq(code.as_str()));
+        filter(&mut part, f, &keys, earliest_start);
+        part.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
+        Query::select().column(Asterisk).from_subquery(part, format!("p{i}")).to_owned()
+    });
+    let mut union = parts.next().unwrap_or_else(Query::select);
+    for part in parts {
+        // UNION, not UNION ALL: an event of two of the countries is listed once.
+        union.union(UnionType::Distinct, part);
+    }
+    let mut ids = Query::select();
+    ids.columns(["eid", "sd"])
+        .from_subquery(union, "merged")
+        .order_by("sd", order(f))
+        .order_by("eid", order(f))
+        .limit(f.limit + 1);
+    let mut q = Query::select();
+    q.column((event::Entity, event::Column::StartDate))
+        .column((event::Entity, event::Column::Id))
+        .column((event::Entity, event::Column::Document))
+        .from(event::Entity)
+        .join_subquery(
+            JoinType::InnerJoin,
+            ids,
+            "page",
+            Expr::col(("page", "eid")).equals((event::Entity, event::Column::Id)),
+        )
+        .order_by(("page", "sd"), order(f))
+        .order_by(("page", "eid"), order(f));
+    q
+}
+
+/// The columns a plan filters and sorts on.
+struct Keys {
+    start: Expr,
+    last_day: Expr,
+    id: Expr,
+}
+
+impl Keys {
+    fn of<T: IntoIden + Clone + 'static>(
+        table: T,
+        start: impl IntoIden,
+        last_day: impl IntoIden,
+        id: impl IntoIden,
+    ) -> Keys {
+        Keys {
+            start: Expr::col((table.clone(), start)),
+            last_day: Expr::col((table.clone(), last_day)),
+            id: Expr::col((table, id)),
+        }
+    }
+}
+
+/// The window, kind, participant, tag and cursor conditions of a page.
+fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_start: Option<NaiveDate>) {
+    if let Some(to) = f.to {
+        q.and_where(keys.start.clone().lte(to));
+    }
+    if let Some(from) = f.from {
+        q.and_where(keys.last_day.clone().gte(from));
+    }
+    if let Some(earliest) = earliest_start {
+        q.and_where(keys.start.clone().gte(earliest));
+    }
+    if !f.kinds.is_empty() {
+        q.and_where(Expr::col((event::Entity, event::Column::Kind)).is_in(f.kinds.iter().map(String::as_str)));
+    }
+    if let Some(pid) = f.participant {
+        let sub = Query::select()
+            .column(event_participant::Column::EventId)
+            .from(event_participant::Entity)
+            .and_where(Expr::col(event_participant::Column::ParticipantId).eq(pid))
+            .to_owned();
+        q.and_where(keys.id.clone().in_subquery(sub));
+    }
+    if let Some(tag) = &f.tag {
+        let sub = Query::select()
+            .column(event_tag::Column::EventId)
+            .from(event_tag::Entity)
+            .and_where(Expr::col(event_tag::Column::Tag).eq(tag.as_str()))
+            .to_owned();
+        q.and_where(keys.id.clone().in_subquery(sub));
+    }
+    if let Some((start, id)) = f.after {
+        let key = Expr::tuple([keys.start.clone(), keys.id.clone()]);
+        let last = Expr::tuple([Expr::value(start), Expr::value(id)]);
+        q.and_where(if f.ascending() { key.gt(last) } else { key.lt(last) });
+    }
+}

@@ -1,0 +1,85 @@
+//! Bulk writes (import): batches written as they come, each committed as it
+//! goes or all of them at once, through the fastest statements the backend
+//! has.
+
+use super::batch::{Mode, WriteCounts};
+use super::events::write_events;
+use super::sqlite_import::SqliteImport;
+use crate::db::{Backend, Db, WriteTxn};
+use crate::domain::NewEvent;
+use crate::error::ApiError;
+
+pub struct BulkWriter<'a> {
+    db: &'a Db,
+    all_or_nothing: bool,
+    sink: Sink<'a>,
+}
+
+/// Where batches go; a transaction is begun with the first batch.
+enum Sink<'a> {
+    /// A SeaORM transaction: PostgreSQL, and SQLite in memory.
+    Transaction(Option<WriteTxn<'a>>),
+    /// A SQLite file, written with rusqlite on a thread of its own.
+    SqliteFile(Option<SqliteImport<'a>>),
+}
+
+impl<'a> BulkWriter<'a> {
+    /// `all_or_nothing`: one transaction for every batch, committed by
+    /// `commit`; otherwise batches commit as they go, so other writers get
+    /// a turn and an interrupted import keeps what it committed.
+    pub fn new(db: &'a Db, all_or_nothing: bool) -> BulkWriter<'a> {
+        let sink = match db.backend() {
+            Backend::SqliteFile(_) => Sink::SqliteFile(None),
+            Backend::SqliteMemory | Backend::PostgreSql => Sink::Transaction(None),
+        };
+        BulkWriter { db, all_or_nothing, sink }
+    }
+
+    /// Writes a batch, replacing events whose key exists. Returns what was
+    /// written by the time it returns: on a SQLite file, the batch before
+    /// this one, which was written while this one was read.
+    pub async fn write(&mut self, batch: Vec<NewEvent>) -> Result<WriteCounts, ApiError> {
+        match &mut self.sink {
+            Sink::Transaction(open) => {
+                let write = match open {
+                    Some(write) => write,
+                    None => open.insert(self.db.begin_write().await?),
+                };
+                let counts = write_events(&write.txn, batch, Mode::CreateOrReplace).await?;
+                if !self.all_or_nothing
+                    && let Some(write) = open.take()
+                {
+                    write.commit().await?;
+                }
+                Ok(counts)
+            }
+            Sink::SqliteFile(open) => {
+                let import = match open {
+                    Some(import) => import,
+                    None => open.insert(SqliteImport::begin(self.db, !self.all_or_nothing)?),
+                };
+                import.write(batch).await
+            }
+        }
+    }
+
+    /// Commits what is uncommitted; returns what the last batches did.
+    pub async fn commit(self) -> Result<WriteCounts, ApiError> {
+        let counts = match self.sink {
+            Sink::Transaction(Some(write)) => {
+                write.commit().await?;
+                WriteCounts::default()
+            }
+            Sink::SqliteFile(Some(import)) => import.commit().await?,
+            Sink::Transaction(None) | Sink::SqliteFile(None) => WriteCounts::default(),
+        };
+        Ok(counts)
+    }
+
+    /// Ends the write; whatever is uncommitted is rolled back.
+    pub async fn abandon(self) {
+        if let Sink::SqliteFile(Some(import)) = self.sink {
+            import.abandon().await;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Bulk import into a SQLite file: each batch is written with rusqlite on a
+//! blocking thread while the importer parses the next one.
+
+use super::batch::{Mode, WriteCounts};
+use super::events::write_batch;
+use super::sqlite_batch::SqliteBatch;
+use crate::db::{Backend, Db, sqlite_error};
+use crate::domain::NewEvent;
+use crate::error::ApiError;
+use futures_util::FutureExt;
+use rusqlite::Connection;
+use sea_orm::DbErr;
+use tokio::sync::MutexGuard;
+use tokio::task::JoinHandle;
+
+/// Batches per transaction when an import commits as it goes. A commit
+/// writes every page its transaction changed, and an import's index inserts
+/// change pages all over the file, so fewer, larger transactions write each
+/// page fewer times (bench/README.md has the figures), while other writers
+/// still get a turn every few seconds.
+const BATCHES_PER_COMMIT: u64 = 10;
+
+/// A bulk import into a SQLite file. Each batch is written with rusqlite on
+/// a blocking thread while the importer reads the next one, so parsing and
+/// writing use both cores. Batches commit as they go (`commit_as_it_goes`,
+/// every `BATCHES_PER_COMMIT`) or all together at `commit`; dropping the
+/// connection uncommitted rolls back.
+pub struct SqliteImport<'a> {
+    db: &'a Db,
+    commit_as_it_goes: bool,
+    /// Away on the writing thread while a batch is in flight.
+    conn: Option<Connection>,
+    in_flight: Option<JoinHandle<(Connection, Result<WriteCounts, ApiError>)>>,
+    batches: u64,
+    /// The write gate, held while a transaction is open.
+    gate: Option<MutexGuard<'a, ()>>,
+}
+
+impl<'a> SqliteImport<'a> {
+    pub fn begin(db: &'a Db, commit_as_it_goes: bool) -> Result<SqliteImport<'a>, ApiError> {
+        let Backend::SqliteFile(file) = db.backend() else {
+            return Err(DbErr::Custom("a SQLite import needs a SQLite file".into()).into());
+        };
+        let conn = file.open_writer()?;
+        Ok(SqliteImport { db, commit_as_it_goes, conn: Some(conn), in_flight: None, gate: None, batches: 0 })
+    }
+
+    /// Starts writing `batch`; returns what the batch before it did.
+    pub async fn write(&mut self, batch: Vec<NewEvent>) -> Result<WriteCounts, ApiError> {
+        let previous = self.settle().await?;
+        if self.gate.is_none() {
+            self.gate = Some(self.db.write_gate().await);
+        }
+        let conn = self.conn.take().ok_or_else(|| DbErr::Custom("the import's connection was lost".into()))?;
+        self.batches += 1;
+        let commit = self.commit_as_it_goes && self.batches.is_multiple_of(BATCHES_PER_COMMIT);
+        self.in_flight = Some(tokio::task::spawn_blocking(move || {
+            let result = write_in_transaction(&conn, batch, commit);
+            (conn, result)
+        }));
+        Ok(previous)
+    }
+
+    /// Waits for the last batch and commits; returns what that batch did.
+    pub async fn commit(mut self) -> Result<WriteCounts, ApiError> {
+        let counts = self.settle().await?;
+        if let Some(conn) = &self.conn
+            && !conn.is_autocommit()
+        {
+            conn.execute_batch("COMMIT").map_err(sqlite_error)?;
+        }
+        self.db.written();
+        Ok(counts)
+    }
+
+    /// Waits for the batch in flight, then drops the connection: whatever
+    /// is uncommitted is rolled back.
+    pub async fn abandon(mut self) {
+        if let Some(task) = self.in_flight.take() {
+            let _ = task.await;
+        }
+    }
+
+    async fn settle(&mut self) -> Result<WriteCounts, ApiError> {
+        let Some(task) = self.in_flight.take() else {
+            return Ok(WriteCounts::default());
+        };
+        let (conn, result) = task.await.map_err(|err| DbErr::Custom(format!("the import's writer failed: {err}")))?;
+        if conn.is_autocommit() {
+            // The batch committed: other writers may go.
+            self.gate = None;
+            self.db.written();
+        }
+        self.conn = Some(conn);
+        result
+    }
+}
+
+fn write_in_transaction(conn: &Connection, batch: Vec<NewEvent>, commit: bool) -> Result<WriteCounts, ApiError> {
+    if conn.is_autocommit() {
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite_error)?;
+    }
+    // Nothing in `SqliteBatch` waits, so the write completes in one poll.
+    let written = write_batch(&mut SqliteBatch(conn), batch, Mode::CreateOrReplace)
+        .now_or_never()
+        .unwrap_or_else(|| Err(DbErr::Custom("a SQLite batch write waited".into()).into()));
+    match written {
+        Ok(counts) => {
+            if commit {
+                conn.execute_batch("COMMIT").map_err(sqlite_error)?;
+            }
+            Ok(counts)
+        }
+        Err(err) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(err)
+        }
+    }
+}

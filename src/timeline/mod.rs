@@ -1,0 +1,155 @@
+//! The one timeline query: its parameters (`TimelineQuery`), checked into a
+//! `TimelineFilter` that the timeline page, the export and `timeline export
+//! --filter` all read through.
+
+mod query;
+
+pub use query::{DEFAULT_LIMIT, MAX_LIMIT, Match, Order, PAGING, TimelineQuery};
+
+use crate::cursor;
+use crate::domain::EVENT_KINDS;
+use crate::error::ApiError;
+use crate::validate::{country_code, one_of, partial_date};
+use chrono::NaiveDate;
+use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+
+/// The filters and position of one timeline page.
+#[derive(Debug, Clone)]
+pub struct TimelineFilter {
+    pub countries: Vec<String>,
+    pub match_all: bool,
+    /// First day of the window.
+    pub from: Option<NaiveDate>,
+    /// Last day of the window.
+    pub to: Option<NaiveDate>,
+    pub kinds: Vec<String>,
+    pub participant: Option<i64>,
+    pub tag: Option<String>,
+    pub order: Order,
+    pub limit: u64,
+    /// The (start, id) of the last event of the previous page.
+    pub after: Option<(NaiveDate, i64)>,
+}
+
+impl TimelineFilter {
+    pub fn ascending(&self) -> bool {
+        self.order == Order::Asc
+    }
+
+    /// The cursor that continues after (start, id).
+    pub fn cursor_after(&self, (start, id): (NaiveDate, i64)) -> String {
+        cursor::encode(&(self.order.as_str(), start, id))
+    }
+}
+
+/// A page of the timeline: newest first unless asked otherwise.
+pub fn page_filter(raw_query: &str) -> Result<TimelineFilter, ApiError> {
+    filter(crate::query_string::parse(raw_query)?, Order::Desc)
+}
+
+/// A whole timeline for export: oldest first unless asked otherwise, and
+/// with no paging.
+pub fn export_filter(raw_query: &str) -> Result<TimelineFilter, ApiError> {
+    let query: TimelineQuery = crate::query_string::parse(raw_query)?;
+    for (name, given) in [("limit", query.limit.is_some()), ("cursor", query.cursor.is_some())] {
+        if given {
+            return Err(ApiError::invalid(name, "an export streams every matching event; it has no pages"));
+        }
+    }
+    filter(query, Order::Asc)
+}
+
+/// The export's parameters in the spec: the timeline's, less paging.
+pub struct ExportParams;
+
+impl IntoParams for ExportParams {
+    fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        TimelineQuery::into_params(parameter_in).into_iter().filter(|p| !PAGING.contains(&p.name.as_str())).collect()
+    }
+}
+
+fn filter(q: TimelineQuery, default_order: Order) -> Result<TimelineFilter, ApiError> {
+    let mut countries: Vec<String> = Vec::new();
+    for raw in &q.country {
+        let code = country_code("country", raw)?;
+        if !countries.contains(&code) {
+            countries.push(code);
+        }
+    }
+    let from = q.from.as_deref().map(|raw| partial_date("from", raw)).transpose()?.map(|d| d.first_day);
+    let to = q.to.as_deref().map(|raw| partial_date("to", raw)).transpose()?.map(|d| d.last_day());
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(ApiError::invalid("from", format!("the window starts ({from}) after it ends ({to})")));
+    }
+    let kinds = q.kind.iter().map(|k| one_of("kind", k, &EVENT_KINDS)).collect::<Result<Vec<_>, _>>()?;
+    let order = q.order.unwrap_or(default_order);
+    let limit = crate::query_string::limit(q.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(raw) => {
+            let (given, start, id): (String, NaiveDate, i64) = cursor::decode(raw)?;
+            if given != order.as_str() {
+                return Err(ApiError::invalid("cursor", "was given for the other order; keep `order` as it was"));
+            }
+            Some((start, id))
+        }
+    };
+    Ok(TimelineFilter {
+        countries,
+        match_all: q.match_mode == Some(Match::All),
+        from,
+        to,
+        kinds,
+        participant: q.participant,
+        tag: q.tag.map(|t| t.trim().to_lowercase()),
+        order,
+        limit,
+        after,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_covers_whole_periods() {
+        let f = page_filter("from=2024-06&to=2025").unwrap();
+        assert_eq!(f.from, NaiveDate::from_ymd_opt(2024, 6, 1));
+        assert_eq!(f.to, NaiveDate::from_ymd_opt(2025, 12, 31));
+    }
+
+    #[test]
+    fn the_page_and_the_export_differ_only_in_order_and_paging() {
+        assert_eq!(page_filter("").unwrap().order, Order::Desc);
+        assert_eq!(export_filter("").unwrap().order, Order::Asc);
+        assert_eq!(export_filter("order=desc").unwrap().order, Order::Desc);
+        assert!(export_filter("limit=5").is_err());
+        assert!(page_filter("limit=5").is_ok());
+    }
+
+    #[test]
+    fn countries_are_upper_cased_and_given_once() {
+        assert_eq!(page_filter("country=ru&country=RU&country=kp").unwrap().countries, ["RU", "KP"]);
+    }
+
+    #[test]
+    fn a_cursor_round_trips_and_keeps_its_order() {
+        let first = page_filter("order=asc").unwrap();
+        let day = NaiveDate::from_ymd_opt(2025, 10, 27).unwrap();
+        let cursor = first.cursor_after((day, 7));
+        assert_eq!(page_filter(&format!("order=asc&cursor={cursor}")).unwrap().after, Some((day, 7)));
+        assert!(page_filter(&format!("cursor={cursor}")).is_err(), "a desc page refuses an asc cursor");
+    }
+
+    #[test]
+    fn the_export_lists_the_timeline_parameters_less_paging() {
+        let names: Vec<String> =
+            ExportParams::into_params(|| Some(ParameterIn::Query)).into_iter().map(|p| p.name).collect();
+        assert!(names.contains(&"country".to_owned()) && names.contains(&"match".to_owned()));
+        assert!(!names.contains(&"limit".to_owned()) && !names.contains(&"cursor".to_owned()));
+    }
+}

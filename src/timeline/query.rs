@@ -1,0 +1,77 @@
+//! The timeline's query parameters: the one list of their names, their
+//! documentation in the spec, and their bounds.
+
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// The most events one page may hold.
+pub const MAX_LIMIT: u64 = 500;
+/// Events per page when `limit` is not given.
+pub const DEFAULT_LIMIT: u64 = 50;
+
+/// Timeline filters and paging; all optional and combinable.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineQuery {
+    /// ISO 3166-1 alpha-2 code, any case; repeatable. An event matches when a
+    /// participant is that country or a person of that nationality.
+    #[param(example = json!(["RU", "KP"]))]
+    #[serde(default)]
+    pub country: Vec<String>,
+    /// With several countries: `any` (default) or `all` (the bilateral timeline).
+    #[serde(rename = "match")]
+    #[param(rename = "match", inline)]
+    pub match_mode: Option<Match>,
+    /// Window start: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, inclusive. An event is
+    /// in the window when its period (its precision taken into account) overlaps it.
+    #[param(example = "2024")]
+    pub from: Option<String>,
+    /// Window end, same forms, inclusive (`2025` means to the end of 2025).
+    #[param(example = "2025-10")]
+    pub to: Option<String>,
+    /// Event kind; repeatable.
+    #[serde(default)]
+    pub kind: Vec<String>,
+    /// Only events with this participant (id).
+    pub participant: Option<i64>,
+    /// Only events with this tag.
+    pub tag: Option<String>,
+    /// `desc`: newest first (the timeline's default); `asc`: oldest first
+    /// (the export's default).
+    #[param(inline)]
+    pub order: Option<Order>,
+    /// Page size, 1–500; default 50.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// How several countries combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Match {
+    Any,
+    All,
+}
+
+/// Which end of the timeline comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+impl Order {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Order::Asc => "asc",
+            Order::Desc => "desc",
+        }
+    }
+}
+
+/// The parameters that only page a timeline; an export refuses them.
+pub const PAGING: [&str; 2] = ["limit", "cursor"];
