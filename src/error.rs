@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use sea_orm::DbErr;
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{ToResponse, ToSchema};
 
 /// Everything a request can fail with. Known failures are 4xx naming the
 /// field at fault; anything else is logged and answered with a bare 500.
@@ -62,6 +62,29 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
+
+// The problems most operations share, declared once for the spec. A 409's
+// meaning differs by operation, so each operation describes its own.
+
+/// A bad parameter, path segment or body field (malformed JSON included); `field` names it.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct BadRequest(#[expect(dead_code, reason = "documents the body")] Problem);
+
+/// Nothing has this id or key.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct NotFound(#[expect(dead_code, reason = "documents the body")] Problem);
+
+/// The body is over 1 MiB.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct PayloadTooLarge(#[expect(dead_code, reason = "documents the body")] Problem);
+
+/// The body is not JSON.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct UnsupportedMediaType(#[expect(dead_code, reason = "documents the body")] Problem);
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {

@@ -12,6 +12,12 @@ use utoipa_actix_web::{AppExt, scope};
         description = "World events (meetings, summits, treaties, visits, statements…), their participants and sources, served as timelines filtered by country, date, kind, participant and tag.\n\nErrors are RFC 9457 `application/problem+json` documents whose `field` names the parameter or body field at fault.",
         license(name = "MIT OR Apache-2.0")
     ),
+    components(responses(
+        crate::error::BadRequest,
+        crate::error::NotFound,
+        crate::error::PayloadTooLarge,
+        crate::error::UnsupportedMediaType
+    )),
     tags(
         (name = "timeline", description = "Events in date order, filtered and paged"),
         (name = "events", description = "Read and write single events"),

@@ -86,7 +86,7 @@ impl Db {
         &self.conn
     }
 
-    pub fn backend(&self) -> &Backend {
+    pub(crate) fn backend(&self) -> &Backend {
         &self.backend
     }
 

@@ -1,6 +1,6 @@
 use super::timeline::check_participant;
 use crate::db::Db;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BadRequest};
 use crate::export::Export;
 use crate::import::{ImportError, ImportSummary, Importer};
 use crate::query_string;
@@ -23,14 +23,15 @@ pub struct ImportParams {
 /// The body is the interchange format, one event per line, streamed: it may
 /// be of any size. An event whose key exists is replaced (unchanged ones are
 /// left alone), so importing a file twice changes nothing. Bad lines are
-/// listed with their number and reason and skipped, unless `strict=true`.
+/// listed with their number and reason and skipped; with `strict=true` the
+/// first bad line is a 400 and nothing is written.
 #[utoipa::path(
     tag = "bulk",
     params(ImportParams),
     request_body(content = String, content_type = "application/x-ndjson", description = "One event per line"),
     responses(
         (status = 200, description = "What was imported", body = ImportSummary),
-        (status = 400, description = "With strict=true, the first bad line; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
     )
 )]
 #[post("/import")]
@@ -72,7 +73,7 @@ fn import_problem(e: ImportError) -> ApiError {
     params(ExportParams),
     responses(
         (status = 200, description = "One event per line", body = String, content_type = "application/x-ndjson"),
-        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
     )
 )]
 #[get("/export")]

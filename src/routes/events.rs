@@ -1,5 +1,5 @@
 use crate::db::Db;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BadRequest, NotFound, PayloadTooLarge, Problem, UnsupportedMediaType};
 use crate::extract::JsonBody;
 use crate::models::{Event, EventInput};
 use crate::store::{self, Mode};
@@ -13,7 +13,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
     params(("key" = String, Path, description = "The event's key", example = "2025-10-27-putin-receives-choe-son-hui")),
     responses(
         (status = 200, description = "The event", body = Event),
-        (status = 404, description = "No event has this key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
     )
 )]
 #[get("/events/{key}")]
@@ -32,10 +32,10 @@ pub async fn get_event(key: web::Path<String>, db: web::Data<Db>) -> Result<Http
     responses(
         (status = 201, description = "Created; `Location` names it", body = Event,
             headers(("Location" = String, description = "/api/v1/events/{key}"))),
-        (status = 400, description = "Malformed JSON or a bad field; `field` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
         (status = 409, description = "An event with this key exists", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
     )
 )]
 #[post("/events")]
@@ -60,9 +60,9 @@ pub async fn create_event(body: JsonBody<EventInput>, db: web::Data<Db>) -> Resu
     responses(
         (status = 200, description = "Replaced", body = Event),
         (status = 201, description = "Created", body = Event),
-        (status = 400, description = "Malformed JSON or a bad field; `field` names it", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over 1 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
     )
 )]
 #[put("/events/{key}")]
@@ -93,7 +93,7 @@ pub async fn put_event(
     params(("key" = String, Path, description = "The event's key")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No event has this key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
     )
 )]
 #[delete("/events/{key}")]

@@ -2,7 +2,7 @@ use super::path_id;
 use crate::cursor;
 use crate::db::Db;
 use crate::domain::PARTICIPANT_KINDS;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BadRequest, NotFound, Problem};
 use crate::extract::JsonBody;
 use crate::models::{Participant, ParticipantInput, ParticipantPage};
 use crate::query_string;
@@ -35,7 +35,7 @@ pub struct ParticipantParams {
     params(ParticipantParams),
     responses(
         (status = 200, description = "A page of participants, by name", body = ParticipantPage),
-        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
     )
 )]
 #[get("/participants")]
@@ -59,7 +59,7 @@ pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, A
     params(("id" = i64, Path, description = "Participant id")),
     responses(
         (status = 200, description = "The participant", body = Participant),
-        (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
     )
 )]
 #[get("/participants/{id}")]
@@ -74,7 +74,7 @@ pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpRespons
     request_body = ParticipantInput,
     responses(
         (status = 201, description = "Created", body = Participant, headers(("Location" = String))),
-        (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
         (status = 409, description = "The same participant exists", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -95,8 +95,8 @@ pub async fn create(body: JsonBody<ParticipantInput>, db: web::Data<Db>) -> Resu
     request_body = ParticipantInput,
     responses(
         (status = 200, description = "Replaced", body = Participant),
-        (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
         (status = 409, description = "Another participant is the same", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -118,7 +118,7 @@ pub async fn update(
     params(("id" = i64, Path, description = "Participant id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
         (status = 409, description = "Events still use it", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -1,7 +1,7 @@
 use super::path_id;
 use crate::cursor;
 use crate::db::Db;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BadRequest, NotFound, Problem};
 use crate::extract::JsonBody;
 use crate::models::{SourceDetail, SourceInput, SourcePage};
 use crate::query_string;
@@ -27,7 +27,7 @@ pub struct SourceParams {
     params(SourceParams),
     responses(
         (status = 200, description = "A page of sources", body = SourcePage),
-        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
     )
 )]
 #[get("/sources")]
@@ -49,7 +49,7 @@ pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, A
     params(("id" = i64, Path, description = "Source id")),
     responses(
         (status = 200, description = "The source and its events", body = SourceDetail),
-        (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
     )
 )]
 #[get("/sources/{id}")]
@@ -64,7 +64,7 @@ pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpRespons
     request_body = SourceInput,
     responses(
         (status = 201, description = "Created", body = SourceDetail, headers(("Location" = String))),
-        (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
         (status = 409, description = "A source with this url exists", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -87,8 +87,8 @@ pub async fn create(body: JsonBody<SourceInput>, db: web::Data<Db>) -> Result<Ht
     request_body = SourceInput,
     responses(
         (status = 200, description = "Replaced", body = SourceDetail),
-        (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
         (status = 409, description = "Another source has this url", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -111,7 +111,7 @@ pub async fn update(
     params(("id" = i64, Path, description = "Source id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
         (status = 409, description = "Events still cite it", body = Problem, content_type = "application/problem+json"),
     )
 )]

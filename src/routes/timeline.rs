@@ -1,5 +1,5 @@
 use crate::db::Db;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BadRequest};
 use crate::formats::json;
 use crate::models::TimelinePage;
 use crate::timeline::{TimelineFilter, TimelineQuery, page_filter};
@@ -18,7 +18,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
     responses(
         (status = 200, description = "A page of events", body = TimelinePage,
             headers(("Link" = String, description = "`<url>; rel=\"next\"` when more pages follow"))),
-        (status = 400, description = "A bad parameter; `field` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
     )
 )]
 #[get("/timeline")]

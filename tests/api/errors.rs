@@ -164,3 +164,25 @@ async fn unknown_routes_and_bad_ids_are_problems() {
     app.get("/api/v1/participants/abc").await.assert_problem(400, "id");
     app.get("/api/v1/sources/1.5").await.assert_problem(400, "id");
 }
+
+#[actix_rt::test]
+async fn an_unknown_parameter_is_named_and_the_known_ones_listed() {
+    let app = spawn_app().await;
+    let reply = app.get("/api/v1/timeline?contry=RU").await;
+    reply.assert_problem(400, "contry");
+    let detail = reply.body["detail"].as_str().unwrap();
+    for known in ["country", "match", "from", "to", "kind", "participant", "tag", "order", "limit", "cursor"] {
+        assert!(detail.contains(known), "{known} is not listed in: {detail}");
+    }
+    app.get("/api/v1/participants?kind=person&kind=country").await.assert_problem(400, "kind");
+    app.get("/api/v1/sources?limit=0").await.assert_problem(400, "limit");
+}
+
+#[actix_rt::test]
+async fn every_answer_carries_a_request_id() {
+    let app = spawn_app().await;
+    let ok = app.get("/api/v1/countries").await.header("x-request-id");
+    let bad = app.get("/api/v1/timeline?limit=0").await.header("x-request-id");
+    assert!(ok.is_some() && bad.is_some());
+    assert_ne!(ok, bad, "each request has its own id");
+}

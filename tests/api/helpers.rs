@@ -107,8 +107,12 @@ fn init_test_logs() {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_on(fresh_database().await).await
+}
+
+/// The server on a database of the test's own making (migrated as it is).
+pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
     init_test_logs();
-    let test_db = fresh_database().await;
     let db_url = test_db.url.clone();
     let db = connect_and_migrate(&db_url).await.expect("migrations run");
     let app = Application::build(db, "127.0.0.1:0").expect("binds");

@@ -3,6 +3,7 @@
 
 mod bulk;
 mod countries;
+mod documents;
 mod errors;
 mod events;
 mod helpers;

@@ -38,3 +38,29 @@ async fn the_spec_documents_every_endpoint_and_swagger_ui_is_served() {
     let ui = app.get("/swagger-ui/").await;
     assert_eq!(ui.status, 200);
 }
+
+#[actix_rt::test]
+async fn every_reference_in_the_spec_resolves() {
+    let app = spawn_app().await;
+    let spec = app.get("/api-docs/openapi.json").await.body;
+    let mut refs = Vec::new();
+    collect_refs(&spec, &mut refs);
+    assert!(!refs.is_empty());
+    for reference in refs {
+        let pointer = reference.strip_prefix('#').expect("a local reference");
+        assert!(spec.pointer(pointer).is_some(), "{reference} points at nothing");
+    }
+}
+
+fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::String(r)) = map.get("$ref") {
+                out.push(r.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
