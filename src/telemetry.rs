@@ -38,7 +38,7 @@ pub async fn log_request(
     let path: String = req.path().chars().take(256).collect();
     let mut res = next.call(req).await?;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(request_id = id, %method, path, status = res.status().as_u16(), ms = format!("{ms:.1}"), "request");
+    tracing::info!(request_id = id, %method, path, status = res.status().as_u16(), ms = %format_args!("{ms:.1}"), "request");
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&id.to_string()) {
         res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
     }

@@ -6,7 +6,7 @@ mod rows;
 mod sqlite_file;
 
 pub use rows::{Columns, fetch_all, fetch_optional};
-pub use sqlite_file::{SqliteFile, sqlite_error, text_date, text_timestamp, timestamp};
+pub use sqlite_file::{SqliteFile, is_unique_violation, sqlite_error, text_date, text_timestamp, timestamp};
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{

@@ -107,6 +107,14 @@ pub fn sqlite_error(e: rusqlite::Error) -> DbErr {
     DbErr::Custom(format!("SQLite: {e}"))
 }
 
+/// Whether a write failed on a unique key, through either driver.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    match err {
+        DbErr::Custom(message) => message.starts_with("SQLite: UNIQUE constraint failed"),
+        other => matches!(other.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))),
+    }
+}
+
 /// A date as sqlx stores it.
 pub fn text_date(date: NaiveDate) -> String {
     date.format("%F").to_string()
@@ -136,5 +144,15 @@ mod tests {
         assert_eq!(timestamp("2025-11-01 09:30:00.123+00:00").unwrap(), at, "sqlx's own form");
         assert_eq!(text_date(NaiveDate::from_ymd_opt(2025, 1, 2).unwrap()), "2025-01-02");
         assert!(timestamp("yesterday").is_err());
+    }
+
+    #[test]
+    fn a_unique_violation_is_known_as_one_from_rusqlite_too() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (k TEXT UNIQUE); INSERT INTO t VALUES ('a');").unwrap();
+        let err = conn.execute("INSERT INTO t VALUES ('a')", []).map_err(sqlite_error).unwrap_err();
+        assert!(is_unique_violation(&err), "{err}");
+        let other = conn.execute("INSERT INTO nowhere VALUES (1)", []).map_err(sqlite_error).unwrap_err();
+        assert!(!is_unique_violation(&other));
     }
 }

@@ -2,10 +2,11 @@
 //! runs (`BatchStore`, behind which each backend has its own), the rows they
 //! take, and what a write did.
 
+use crate::db::is_unique_violation;
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::DbErr;
 use std::collections::HashMap;
 
 /// Whether a write may replace an existing row.
@@ -83,8 +84,5 @@ pub trait BatchStore {
 
 /// A unique violation that a concurrent writer caused becomes a 409.
 pub fn unique_to_conflict(err: DbErr, field: &str, detail: &str) -> ApiError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(Some(field), detail),
-        _ => ApiError::Database(err),
-    }
+    if is_unique_violation(&err) { ApiError::conflict(Some(field), detail) } else { ApiError::Database(err) }
 }

@@ -4,7 +4,7 @@
 
 use super::batch::{Mode, WriteCounts};
 use super::events::write_events;
-use super::sqlite_import::SqliteImport;
+use super::sqlite_writer::SqliteWriter;
 use crate::db::{Backend, Db, WriteTxn};
 use crate::domain::NewEvent;
 use crate::error::ApiError;
@@ -20,7 +20,7 @@ enum Sink<'a> {
     /// A SeaORM transaction: PostgreSQL, and SQLite in memory.
     Transaction(Option<WriteTxn<'a>>),
     /// A SQLite file, written with rusqlite on a thread of its own.
-    SqliteFile(Option<SqliteImport<'a>>),
+    SqliteFile(Option<SqliteWriter<'a>>),
 }
 
 impl<'a> BulkWriter<'a> {
@@ -56,7 +56,7 @@ impl<'a> BulkWriter<'a> {
             Sink::SqliteFile(open) => {
                 let import = match open {
                     Some(import) => import,
-                    None => open.insert(SqliteImport::begin(self.db, !self.all_or_nothing)?),
+                    None => open.insert(SqliteWriter::begin(self.db, !self.all_or_nothing, Mode::CreateOrReplace)?),
                 };
                 import.write(batch).await
             }

@@ -1,5 +1,7 @@
-//! `BatchStore` as multi-row statements on a SeaORM connection: API writes
-//! and the seed on SQLite, and every write to SQLite in memory.
+//! `BatchStore` as multi-row statements on a SeaORM connection: the seed on
+//! SQLite (it writes inside the migration's own transaction, where rusqlite
+//! cannot join it) and every write to SQLite in memory (which only SeaORM's
+//! connections can see).
 
 use super::batch::{BatchStore, Links, MAX_BINDS, Stored};
 use chrono::{DateTime, Utc};

@@ -1,6 +1,6 @@
 //! Bulk import and export, over HTTP and through the `timeline` binary.
 
-use crate::helpers::{DOWN_TO_BEFORE_SEED, TestApp, fresh_database, spawn_app};
+use crate::helpers::{DOWN_TO_BEFORE_SEED, TestApp, event_body, fresh_database, memory_database, spawn_app, spawn_app_on};
 use migration::MigratorTrait;
 use serde_json::{Value, json};
 use timeline::db::Db;
@@ -209,4 +209,17 @@ async fn the_binary_imports_a_file_and_exports_it_again() {
     let summary: Value = serde_json::from_slice(&from_stdin.stdout).unwrap();
     assert_eq!(summary["events"]["unchanged"], 20);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[actix_rt::test]
+async fn sqlite_in_memory_is_seeded_written_and_imported_like_a_file() {
+    let app = spawn_app_on(memory_database()).await;
+    assert_eq!(app.get("/api/v1/timeline").await.keys().len(), 7, "the seed");
+    assert_eq!(app.post("/api/v1/events", &event_body("in-memory", "2025-01-02", &["RU"])).await.status, 201);
+    assert_eq!(app.post("/api/v1/events", &event_body("in-memory", "2025-01-02", &["RU"])).await.status, 409);
+    let reply = import(&app, "?strict=true", &sample(20)).await;
+    assert_eq!(reply.body["events"]["created"], 20, "{}", reply.body);
+    let (keys, _) = app.all_pages("tag=bulk&limit=7").await;
+    assert_eq!(keys.len(), 20);
+    assert_eq!(app.get("/api/v1/events/in-memory").await.body["participants"][0]["code"], "RU");
 }

@@ -106,6 +106,11 @@ fn init_test_logs() {
     }
 }
 
+/// SQLite in memory: the database lives and dies with the server's pool.
+pub fn memory_database() -> TestDb {
+    TestDb { url: "sqlite::memory:".into(), postgres: None }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(fresh_database().await).await
 }

@@ -1,5 +1,6 @@
-//! Bulk import into a SQLite file: each batch is written with rusqlite on a
-//! blocking thread while the importer parses the next one.
+//! Writing events to a SQLite file with rusqlite: every API write of events
+//! and bulk import. Each batch is written on a blocking thread, so an
+//! import parses the next batch meanwhile.
 
 use super::batch::{Mode, WriteCounts};
 use super::events::write_batch;
@@ -20,14 +21,15 @@ use tokio::task::JoinHandle;
 /// still get a turn every few seconds.
 const BATCHES_PER_COMMIT: u64 = 10;
 
-/// A bulk import into a SQLite file. Each batch is written with rusqlite on
-/// a blocking thread while the importer reads the next one, so parsing and
-/// writing use both cores. Batches commit as they go (`commit_as_it_goes`,
-/// every `BATCHES_PER_COMMIT`) or all together at `commit`; dropping the
-/// connection uncommitted rolls back.
-pub struct SqliteImport<'a> {
+/// Batches of events written to a SQLite file on a connection of their own.
+/// Each batch is written on a blocking thread while the caller prepares the
+/// next, so an import parses and writes on both cores. Batches commit as
+/// they go (`commit_as_it_goes`, every `BATCHES_PER_COMMIT`) or all together
+/// at `commit`; dropping the connection uncommitted rolls back.
+pub struct SqliteWriter<'a> {
     db: &'a Db,
     commit_as_it_goes: bool,
+    mode: Mode,
     /// Away on the writing thread while a batch is in flight.
     conn: Option<Connection>,
     in_flight: Option<JoinHandle<(Connection, Result<WriteCounts, ApiError>)>>,
@@ -36,13 +38,13 @@ pub struct SqliteImport<'a> {
     gate: Option<MutexGuard<'a, ()>>,
 }
 
-impl<'a> SqliteImport<'a> {
-    pub fn begin(db: &'a Db, commit_as_it_goes: bool) -> Result<SqliteImport<'a>, ApiError> {
+impl<'a> SqliteWriter<'a> {
+    pub fn begin(db: &'a Db, commit_as_it_goes: bool, mode: Mode) -> Result<SqliteWriter<'a>, ApiError> {
         let Backend::SqliteFile(file) = db.backend() else {
-            return Err(DbErr::Custom("a SQLite import needs a SQLite file".into()).into());
+            return Err(DbErr::Custom("a SQLite writer needs a SQLite file".into()).into());
         };
         let conn = file.open_writer()?;
-        Ok(SqliteImport { db, commit_as_it_goes, conn: Some(conn), in_flight: None, gate: None, batches: 0 })
+        Ok(SqliteWriter { db, commit_as_it_goes, mode, conn: Some(conn), in_flight: None, gate: None, batches: 0 })
     }
 
     /// Starts writing `batch`; returns what the batch before it did.
@@ -51,11 +53,12 @@ impl<'a> SqliteImport<'a> {
         if self.gate.is_none() {
             self.gate = Some(self.db.write_gate().await);
         }
-        let conn = self.conn.take().ok_or_else(|| DbErr::Custom("the import's connection was lost".into()))?;
+        let conn = self.conn.take().ok_or_else(|| DbErr::Custom("the writer's connection was lost".into()))?;
         self.batches += 1;
         let commit = self.commit_as_it_goes && self.batches.is_multiple_of(BATCHES_PER_COMMIT);
+        let mode = self.mode;
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
-            let result = write_in_transaction(&conn, batch, commit);
+            let result = write_in_transaction(&conn, batch, commit, mode);
             (conn, result)
         }));
         Ok(previous)
@@ -85,7 +88,7 @@ impl<'a> SqliteImport<'a> {
         let Some(task) = self.in_flight.take() else {
             return Ok(WriteCounts::default());
         };
-        let (conn, result) = task.await.map_err(|err| DbErr::Custom(format!("the import's writer failed: {err}")))?;
+        let (conn, result) = task.await.map_err(|err| DbErr::Custom(format!("the SQLite writer failed: {err}")))?;
         if conn.is_autocommit() {
             // The batch committed: other writers may go.
             self.gate = None;
@@ -96,12 +99,17 @@ impl<'a> SqliteImport<'a> {
     }
 }
 
-fn write_in_transaction(conn: &Connection, batch: Vec<NewEvent>, commit: bool) -> Result<WriteCounts, ApiError> {
+fn write_in_transaction(
+    conn: &Connection,
+    batch: Vec<NewEvent>,
+    commit: bool,
+    mode: Mode,
+) -> Result<WriteCounts, ApiError> {
     if conn.is_autocommit() {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite_error)?;
     }
     // Nothing in `SqliteBatch` waits, so the write completes in one poll.
-    let written = write_batch(&mut SqliteBatch(conn), batch, Mode::CreateOrReplace)
+    let written = write_batch(&mut SqliteBatch(conn), batch, mode)
         .now_or_never()
         .unwrap_or_else(|| Err(DbErr::Custom("a SQLite batch write waited".into()).into()));
     match written {
