@@ -9,14 +9,14 @@ use crate::domain::{NewEvent, ParticipantSpec, SourceSpec};
 use crate::error::ApiError;
 use crate::formats::ndjson::{LineSplitter, MAX_LINE, Piece};
 use crate::models::EventInput;
-use crate::store::{BulkWriter, WriteCounts};
+use crate::store::{EventWriter, Mode, WriteCounts};
 use crate::validate;
 use serde::Serialize;
 use std::time::Instant;
 use utoipa::ToSchema;
 
 /// Events written per batch. Without `strict`, batches commit as they go
-/// (see `store::BulkWriter`), so other writers get a turn and an
+/// (see `store::EventWriter`), so other writers get a turn and an
 /// interrupted import keeps what it committed (running it again finishes
 /// the job: import is idempotent).
 const BATCH: usize = 5_000;
@@ -70,7 +70,7 @@ pub struct Importer<'a> {
     db: &'a Db,
     strict: bool,
     /// Taken when the import ends.
-    writer: Option<BulkWriter<'a>>,
+    writer: Option<EventWriter<'a>>,
     splitter: LineSplitter,
     batch: Vec<NewEvent>,
     first_bad: Option<BadLine>,
@@ -83,7 +83,7 @@ impl<'a> Importer<'a> {
         Importer {
             db,
             strict,
-            writer: Some(BulkWriter::new(db, strict)),
+            writer: Some(EventWriter::new(db, strict, Mode::CreateOrReplace)),
             splitter: LineSplitter::default(),
             batch: Vec::with_capacity(BATCH),
             first_bad: None,

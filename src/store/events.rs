@@ -17,7 +17,8 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use std::collections::{HashMap, HashSet};
 
 /// Writes a batch of events with their links inside the caller's
-/// transaction: the one write path of the API and of bulk import. It costs a
+/// transaction (an `EventWriter`'s, or the seed's migration), where the
+/// connection is all there is to say which statements to run. It costs a
 /// fixed number of statements per batch, not per event. Events whose content
 /// is unchanged are left as they are; a key given twice keeps the last.
 pub async fn write_events<C: ConnectionTrait>(
@@ -31,7 +32,7 @@ pub async fn write_events<C: ConnectionTrait>(
     }
 }
 
-/// `write_events` over any `BatchStore`.
+/// The rules of a batch write, over any `BatchStore`.
 pub async fn write_batch<S: BatchStore>(
     store: &mut S,
     batch: Vec<NewEvent>,

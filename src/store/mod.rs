@@ -4,9 +4,9 @@
 //! the rows they derive from.
 
 mod batch;
-mod bulk;
 mod catalog;
 mod documents;
+mod event_writer;
 mod events;
 mod pg_batch;
 mod resolve;
@@ -15,35 +15,23 @@ mod sqlite_batch;
 mod sqlite_writer;
 
 pub use batch::{Mode, WriteCounts};
-pub use bulk::BulkWriter;
 pub use catalog::{
     add_members, create_participant, create_source, delete_events, delete_participant, delete_source,
     delete_unused_participants, delete_unused_sources, existing_keys, update_participant, update_source,
 };
+pub use event_writer::EventWriter;
 pub use events::write_events;
 
-use crate::db::{Backend, Db};
+use crate::db::Db;
 use crate::domain::NewEvent;
 use crate::error::ApiError;
-use sqlite_writer::SqliteWriter;
 
-/// Writes one event in a transaction of its own. On a SQLite file through
-/// rusqlite's prepared statements, which took more writes a second than
-/// SeaORM's (bench/README.md, the put scenario).
+/// Writes one event in a transaction of its own.
 pub async fn save_event(db: &Db, new: NewEvent, mode: Mode) -> Result<WriteCounts, ApiError> {
-    match db.backend() {
-        Backend::SqliteFile(_) => {
-            let mut writer = SqliteWriter::begin(db, false, mode)?;
-            writer.write(vec![new]).await?;
-            writer.commit().await
-        }
-        Backend::SqliteMemory | Backend::PostgreSql => {
-            let write = db.begin_write().await?;
-            let counts = write_events(&write.txn, vec![new], mode).await?;
-            write.commit().await?;
-            Ok(counts)
-        }
-    }
+    let mut writer = EventWriter::new(db, true, mode);
+    let mut counts = writer.write(vec![new]).await?;
+    counts.add(writer.commit().await?);
+    Ok(counts)
 }
 
 pub async fn delete_event(db: &Db, key: &str) -> Result<(), ApiError> {

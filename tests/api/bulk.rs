@@ -1,6 +1,8 @@
 //! Bulk import and export, over HTTP and through the `timeline` binary.
 
-use crate::helpers::{DOWN_TO_BEFORE_SEED, TestApp, event_body, fresh_database, memory_database, spawn_app, spawn_app_on};
+use crate::helpers::{
+    DOWN_TO_BEFORE_SEED, TestApp, event_body, fresh_database, memory_database, spawn_app, spawn_app_on,
+};
 use migration::MigratorTrait;
 use serde_json::{Value, json};
 use timeline::db::Db;

@@ -1,6 +1,6 @@
-//! Bulk writes (import): batches written as they come, each committed as it
-//! goes or all of them at once, through the fastest statements the backend
-//! has.
+//! Writing events: batches written as they come (one event for an API
+//! write, thousands for an import), each committed as it goes or all of
+//! them at once, through the fastest statements the backend has.
 
 use super::batch::{Mode, WriteCounts};
 use super::events::write_events;
@@ -9,9 +9,10 @@ use crate::db::{Backend, Db, WriteTxn};
 use crate::domain::NewEvent;
 use crate::error::ApiError;
 
-pub struct BulkWriter<'a> {
+pub struct EventWriter<'a> {
     db: &'a Db,
     all_or_nothing: bool,
+    mode: Mode,
     sink: Sink<'a>,
 }
 
@@ -23,21 +24,22 @@ enum Sink<'a> {
     SqliteFile(Option<SqliteWriter<'a>>),
 }
 
-impl<'a> BulkWriter<'a> {
+impl<'a> EventWriter<'a> {
     /// `all_or_nothing`: one transaction for every batch, committed by
     /// `commit`; otherwise batches commit as they go, so other writers get
-    /// a turn and an interrupted import keeps what it committed.
-    pub fn new(db: &'a Db, all_or_nothing: bool) -> BulkWriter<'a> {
+    /// a turn and an interrupted import keeps what it committed. `mode`
+    /// says whether an event whose key exists is replaced or refused.
+    pub fn new(db: &'a Db, all_or_nothing: bool, mode: Mode) -> EventWriter<'a> {
         let sink = match db.backend() {
             Backend::SqliteFile(_) => Sink::SqliteFile(None),
             Backend::SqliteMemory | Backend::PostgreSql => Sink::Transaction(None),
         };
-        BulkWriter { db, all_or_nothing, sink }
+        EventWriter { db, all_or_nothing, mode, sink }
     }
 
-    /// Writes a batch, replacing events whose key exists. Returns what was
-    /// written by the time it returns: on a SQLite file, the batch before
-    /// this one, which was written while this one was read.
+    /// Writes a batch. Returns what was written by the time it returns: on
+    /// a SQLite file, the batch before this one, which was written while
+    /// this one was read.
     pub async fn write(&mut self, batch: Vec<NewEvent>) -> Result<WriteCounts, ApiError> {
         match &mut self.sink {
             Sink::Transaction(open) => {
@@ -45,7 +47,7 @@ impl<'a> BulkWriter<'a> {
                     Some(write) => write,
                     None => open.insert(self.db.begin_write().await?),
                 };
-                let counts = write_events(&write.txn, batch, Mode::CreateOrReplace).await?;
+                let counts = write_events(&write.txn, batch, self.mode).await?;
                 if !self.all_or_nothing
                     && let Some(write) = open.take()
                 {
@@ -56,7 +58,7 @@ impl<'a> BulkWriter<'a> {
             Sink::SqliteFile(open) => {
                 let import = match open {
                     Some(import) => import,
-                    None => open.insert(SqliteWriter::begin(self.db, !self.all_or_nothing, Mode::CreateOrReplace)?),
+                    None => open.insert(SqliteWriter::begin(self.db, !self.all_or_nothing, self.mode)?),
                 };
                 import.write(batch).await
             }
