@@ -83,7 +83,7 @@ pub enum Command {
 pub enum MigrateAction {
     /// Apply pending migrations (all, or N).
     Up { steps: Option<u32> },
-    /// Roll back the last migration (or N; `down 2` removes seed and schema).
+    /// Roll back the last migration (or N; `down 2` removes the seed, `down 3` the schema too).
     Down {
         #[arg(default_value_t = 1)]
         steps: u32,
