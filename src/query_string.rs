@@ -9,28 +9,36 @@ use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
 use utoipa::openapi::path::ParameterIn;
 
-/// The parameters of `T`, or a 400 naming the one at fault.
+/// The parameters of `T`, or a 400 naming the one at fault. `T` must deny
+/// unknown fields; the names it knows are only listed when one was wrong.
 pub fn parse<T: DeserializeOwned + IntoParams>(raw: &str) -> Result<T, ApiError> {
-    let pairs = pairs(raw)?;
+    serde_path_to_error::deserialize(serde_html_form::Deserializer::from_bytes(raw.as_bytes()))
+        .map_err(|e| problem::<T>(raw, e))
+}
+
+/// What was wrong with a query string that did not parse.
+fn problem<T: IntoParams>(raw: &str, e: serde_path_to_error::Error<serde_html_form::de::Error>) -> ApiError {
+    let pairs = match pairs(raw) {
+        Ok(pairs) => pairs,
+        Err(malformed) => return malformed,
+    };
     let known = names::<T>();
     if let Some((name, _)) = pairs.iter().find(|(name, _)| !known.contains(name)) {
-        return Err(ApiError::invalid(
+        return ApiError::invalid(
             name.clone(),
             format!("unknown query parameter '{name}'; known: {}", known.join(", ")),
-        ));
+        );
     }
-    serde_path_to_error::deserialize(serde_html_form::Deserializer::from_bytes(raw.as_bytes())).map_err(|e| {
-        let field = e.path().to_string();
-        let reason = e.into_inner().to_string();
-        if reason == "unsupported value" {
-            // serde_html_form's word for a repeated parameter that takes one value.
-            return ApiError::invalid(field, "may be given only once");
-        }
-        match pairs.iter().find(|(name, _)| *name == field) {
-            Some((_, value)) => ApiError::invalid(field, format!("'{value}': {reason}")),
-            None => ApiError::invalid("query", reason),
-        }
-    })
+    let field = e.path().to_string();
+    let reason = e.into_inner().to_string();
+    if reason == "unsupported value" {
+        // serde_html_form's word for a repeated parameter that takes one value.
+        return ApiError::invalid(field, "may be given only once");
+    }
+    match pairs.iter().find(|(name, _)| *name == field) {
+        Some((_, value)) => ApiError::invalid(field, format!("'{value}': {reason}")),
+        None => ApiError::invalid("query", reason),
+    }
 }
 
 /// A page size: `default` when not given, else within 1..=`max`.

@@ -2,7 +2,7 @@
 //! field. Every bound on input lives here.
 
 use crate::domain::dates::{self, PartialDate, Precision};
-use crate::domain::participant::{self as participant, NewParticipant, PARTICIPANT_KINDS};
+use crate::domain::participant::{self, NewParticipant, PARTICIPANT_KINDS};
 use crate::domain::{EVENT_KINDS, NewEvent, NewSource, ParticipantSpec, SourceSpec};
 use crate::error::ApiError;
 use crate::models::{EventInput, Location, ParticipantInput, ParticipantRef, SourceInput, SourceRef};
