@@ -1,0 +1,66 @@
+//! Participants, sources and countries as the API answers them.
+
+use super::event::{EventSummary, Source, code_and_country};
+use entity::participant;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A participant with its member countries (organizations) and, when
+/// fetched alone, the number of events it takes part in.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 2, "kind": "organization", "name": "ASEAN",
+    "members": ["BN", "VN", "ID", "KH", "LA", "MY", "MM", "SG", "TH", "PH"], "event_count": 1}))]
+pub struct Participant {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Member country codes of an organization.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_count: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipantPage {
+    pub items: Vec<Participant>,
+    pub next_cursor: Option<String>,
+}
+
+/// A source with the events it backs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceDetail {
+    #[serde(flatten)]
+    pub source: Source,
+    /// Newest first, at most 500.
+    pub events: Vec<EventSummary>,
+    /// All events that cite it.
+    pub event_count: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourcePage {
+    pub items: Vec<Source>,
+    pub next_cursor: Option<String>,
+}
+
+/// A country that appears in events (as a participant or as the
+/// nationality of a person).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"code": "KP", "name": "North Korea", "event_count": 6}))]
+pub struct Country {
+    pub code: String,
+    pub name: String,
+    pub event_count: u64,
+}
+
+impl Participant {
+    pub fn from_row(p: participant::Model, members: Vec<String>, event_count: Option<u64>) -> Participant {
+        let (code, country) = code_and_country(&p);
+        Participant { id: p.id, kind: p.kind, name: p.name, code, country, members, event_count }
+    }
+}

@@ -1,0 +1,10 @@
+//! What the API reads and writes: request bodies and response documents,
+//! with the schemas and examples that the OpenAPI spec shows.
+
+mod catalog;
+mod event;
+mod input;
+
+pub use catalog::{Country, Participant, ParticipantPage, SourceDetail, SourcePage};
+pub use event::{Event, EventParticipant, EventSummary, Location, Source, TimelinePage};
+pub use input::{EventInput, ParticipantInput, ParticipantRef, SourceInput, SourceRef};
