@@ -15,8 +15,9 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
     tracing::debug!(?settings, "starting");
     let url = &settings.database_url;
     match settings.command() {
-        Command::Serve { bind } => {
-            let app = Application::build(connect_and_migrate(url).await?, &bind)?;
+        Command::Serve => {
+            let bind = &settings.bind;
+            let app = Application::build(connect_and_migrate(url).await?, bind)?;
             tracing::info!("serving on http://{bind} (Swagger UI at /swagger-ui/)");
             app.run_until_stopped().await?;
         }

@@ -14,6 +14,10 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://timeline.db?mode=rwc", global = true)]
     pub database_url: String,
 
+    /// Address to serve on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -21,7 +25,7 @@ pub struct Settings {
 impl Settings {
     /// What to do: `serve` when no command is given.
     pub fn command(&self) -> Command {
-        self.command.clone().unwrap_or(Command::Serve { bind: default_bind() })
+        self.command.clone().unwrap_or(Command::Serve)
     }
 }
 
@@ -29,6 +33,7 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("database_url", &redacted(&self.database_url))
+            .field("bind", &self.bind)
             .field("command", &self.command)
             .finish()
     }
@@ -52,11 +57,7 @@ pub fn redacted(url: &str) -> String {
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Migrate, seed and serve the API (the default).
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
-        bind: String,
-    },
+    Serve,
     /// Apply or roll back migrations, or list them.
     Migrate {
         #[command(subcommand)]
@@ -92,11 +93,6 @@ pub enum MigrateAction {
     Status,
 }
 
-/// The bind address when `serve` is implied rather than given.
-fn default_bind() -> String {
-    std::env::var("BIND").unwrap_or_else(|_| "127.0.0.1:8080".to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +105,14 @@ mod tests {
         assert!(shown.contains("postgres://app:***@db:5432/timeline"), "{shown}");
         assert_eq!(redacted("sqlite://timeline.db?mode=rwc"), "sqlite://timeline.db?mode=rwc");
         assert_eq!(redacted("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
+    }
+
+    #[test]
+    fn serve_is_the_default_and_bind_is_read_before_or_after_it() {
+        let implied = Settings::parse_from(["timeline", "--bind", "0.0.0.0:9000"]);
+        assert!(matches!(implied.command(), Command::Serve));
+        assert_eq!(implied.bind, "0.0.0.0:9000");
+        let given = Settings::parse_from(["timeline", "serve", "--bind", "127.0.0.1:0"]);
+        assert_eq!(given.bind, "127.0.0.1:0");
     }
 }
