@@ -1,0 +1,133 @@
+//! Participants and sources, on their own or as an event names them.
+
+use super::fields::{MAX_NAME, MAX_TITLE, country_code, one_of, optional_text, text};
+use crate::domain::participant::{self, NewParticipant, PARTICIPANT_KINDS};
+use crate::domain::{NewSource, ParticipantSpec, SourceSpec};
+use crate::error::ApiError;
+use crate::models::{ParticipantInput, ParticipantRef, SourceInput, SourceRef};
+use chrono::{DateTime, Utc};
+
+const MAX_ROLE: usize = 64;
+const MAX_URL: usize = 2_048;
+
+pub(super) fn participant_ref(field: &str, p: &ParticipantRef) -> Result<(ParticipantSpec, Option<String>), ApiError> {
+    let role = optional_text(&format!("{field}.role"), p.role.as_deref(), MAX_ROLE)?;
+    if let Some(id) = p.id {
+        return Ok((ParticipantSpec::Existing(id), role));
+    }
+    let Some(kind) = p.kind.as_deref() else {
+        return Err(ApiError::invalid(format!("{field}.kind"), "is required unless the participant is named by id"));
+    };
+    let input = ParticipantInput {
+        kind: kind.to_owned(),
+        name: p.name.clone(),
+        code: p.code.clone(),
+        country: p.country.clone(),
+        members: Vec::new(),
+    };
+    Ok((ParticipantSpec::Described(participant_in(field, &input)?), role))
+}
+
+/// Checks a participant description; `field` prefixes the names in errors.
+pub fn participant_in(field: &str, p: &ParticipantInput) -> Result<NewParticipant, ApiError> {
+    let at = |name: &str| if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
+    let kind = one_of(&at("kind"), &p.kind, &PARTICIPANT_KINDS)?;
+    if kind == "country" {
+        let Some(code) = p.code.as_deref().or(p.country.as_deref()) else {
+            return Err(ApiError::invalid(at("code"), "a country participant needs its ISO 3166-1 alpha-2 code"));
+        };
+        let code = country_code(&at("code"), code)?;
+        let name = match p.name.as_deref() {
+            Some(name) => text(&at("name"), name, MAX_NAME)?,
+            None => participant::country_name(&code),
+        };
+        if !p.members.is_empty() {
+            return Err(ApiError::invalid(at("members"), "only an organization has members"));
+        }
+        return Ok(NewParticipant { kind, name, country: Some(code), members: Vec::new() });
+    }
+    if p.code.is_some() {
+        return Err(ApiError::invalid(
+            at("code"),
+            format!("only a country has a code; give a {kind}'s country as 'country'"),
+        ));
+    }
+    let Some(name) = p.name.as_deref() else {
+        return Err(ApiError::invalid(at("name"), format!("a {kind} needs a name")));
+    };
+    let name = text(&at("name"), name, MAX_NAME)?;
+    let country = p.country.as_deref().map(|c| country_code(&at("country"), c)).transpose()?;
+    if kind == "person" && !p.members.is_empty() {
+        return Err(ApiError::invalid(at("members"), "only an organization has members"));
+    }
+    let mut members = Vec::new();
+    for (i, code) in p.members.iter().enumerate() {
+        let code = country_code(&at(&format!("members[{i}]")), code)?;
+        if !members.contains(&code) {
+            members.push(code);
+        }
+    }
+    Ok(NewParticipant { kind, name, country, members })
+}
+
+pub(super) fn source_ref(field: &str, s: &SourceRef) -> Result<SourceSpec, ApiError> {
+    if let Some(id) = s.id {
+        return Ok(SourceSpec::Existing(id));
+    }
+    let Some(url) = s.url.clone() else {
+        return Err(ApiError::invalid(format!("{field}.url"), "is required unless the source is named by id"));
+    };
+    let input = SourceInput {
+        url,
+        title: s.title.clone(),
+        publisher: s.publisher.clone(),
+        published_at: s.published_at.clone(),
+        language: s.language.clone(),
+    };
+    Ok(SourceSpec::Described(source_in(field, &input)?))
+}
+
+pub fn source_in(field: &str, s: &SourceInput) -> Result<NewSource, ApiError> {
+    let at = |name: &str| if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
+    let url = s.url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.len() > MAX_URL
+        || url.contains(char::is_whitespace)
+    {
+        return Err(ApiError::invalid(
+            at("url"),
+            format!("'{url}' is not an http(s) URL of at most {MAX_URL} characters"),
+        ));
+    }
+    let published_at = s
+        .published_at
+        .as_deref()
+        .map(|raw| {
+            DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+                ApiError::invalid(
+                    at("published_at"),
+                    format!("'{raw}' is not an RFC 3339 time such as 2025-11-01T09:30:00Z"),
+                )
+            })
+        })
+        .transpose()?;
+    let language = s
+        .language
+        .as_deref()
+        .map(|raw| {
+            let lang = raw.to_ascii_lowercase();
+            if lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase()) {
+                Ok(lang)
+            } else {
+                Err(ApiError::invalid(at("language"), format!("'{raw}' is not an ISO 639-1 code such as 'ru' or 'en'")))
+            }
+        })
+        .transpose()?;
+    Ok(NewSource {
+        url: url.to_owned(),
+        title: optional_text(&at("title"), s.title.as_deref(), MAX_TITLE)?,
+        publisher: optional_text(&at("publisher"), s.publisher.as_deref(), MAX_NAME)?,
+        published_at,
+        language,
+    })
+}

@@ -1,0 +1,48 @@
+//! Single fields: text, keys, codes, choices.
+
+use crate::domain::participant;
+use crate::error::ApiError;
+
+pub const MAX_TITLE: usize = 500;
+pub const MAX_NAME: usize = 300;
+
+/// An ISO 3166-1 alpha-2 code, any case, checked against the real list.
+pub fn country_code(field: &str, raw: &str) -> Result<String, ApiError> {
+    participant::country_code(raw)
+        .ok_or_else(|| ApiError::invalid(field, format!("'{raw}' is not an ISO 3166-1 alpha-2 country code")))
+}
+
+pub fn event_key(field: &str, raw: &str) -> Result<String, ApiError> {
+    let ok = (1..=64).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::invalid(field, format!("'{raw}' is not 1–64 characters of A-Z a-z 0-9 . _ -")))
+    }
+}
+
+pub fn one_of(field: &str, raw: &str, allowed: &[&str]) -> Result<String, ApiError> {
+    if allowed.contains(&raw) {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::invalid(field, format!("'{raw}' is not one of {}", allowed.join(", "))))
+    }
+}
+
+pub fn text(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::invalid(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > max {
+        return Err(ApiError::invalid(field, format!("is longer than {max} characters")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => text(field, value, max).map(Some),
+    }
+}
