@@ -116,8 +116,9 @@ pub(super) fn code_and_country(p: &participant::Model) -> (Option<String>, Optio
 }
 
 impl EventParticipant {
-    pub fn from_row(p: &participant::Model, role: Option<String>) -> EventParticipant {
+    pub fn from_row(p: &participant::Model, role: Option<&str>) -> EventParticipant {
         let (code, country) = code_and_country(p);
+        let role = role.map(str::to_owned);
         EventParticipant { id: p.id, kind: p.kind.clone(), name: p.name.clone(), code, country, role }
     }
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 /// their roles), sources and tags in order.
 pub fn render(
     row: &event::Model,
-    participants: &[(&participant::Model, Option<String>)],
+    participants: &[(&participant::Model, Option<&str>)],
     sources: &[&source::Model],
     tags: &[String],
 ) -> Result<String, ApiError> {
@@ -32,7 +32,7 @@ pub fn render(
             lat: row.lat,
             lon: row.lon,
         }),
-        participants: participants.iter().map(|(p, role)| EventParticipant::from_row(p, role.clone())).collect(),
+        participants: participants.iter().map(|(p, role)| EventParticipant::from_row(p, *role)).collect(),
         sources: sources.iter().map(|s| Source::from((*s).clone())).collect(),
         tags: tags.to_vec(),
         created_at: row.created_at,
@@ -86,7 +86,7 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
 
         for row in rows {
             let taking_part = participants.remove(&row.id).unwrap_or_default();
-            let taking_part: Vec<_> = taking_part.iter().map(|(p, role)| (p, role.clone())).collect();
+            let taking_part: Vec<_> = taking_part.iter().map(|(p, role)| (p, role.as_deref())).collect();
             let cited = sources.remove(&row.id).unwrap_or_default();
             let cited: Vec<&source::Model> = cited.iter().collect();
             let document = render(&row, &taking_part, &cited, &tags.remove(&row.id).unwrap_or_default())?;

@@ -130,7 +130,7 @@ fn document(row: &event::Model, new: &NewEvent, people: &People, sources: &Sourc
     let missing = || ApiError::Database(DbErr::RecordNotFound("a resolved participant or source".into()));
     let mut taking_part = Vec::with_capacity(new.participants.len());
     for (spec, role) in &new.participants {
-        taking_part.push((people.get(spec).ok_or_else(missing)?, role.clone()));
+        taking_part.push((people.get(spec).ok_or_else(missing)?, role.as_deref()));
     }
     let cited = new.sources.iter().map(|s| sources.get(s).ok_or_else(missing)).collect::<Result<Vec<_>, _>>()?;
     render(row, &taking_part, &cited, &new.tags)
