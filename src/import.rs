@@ -198,8 +198,11 @@ pub fn parse_line(bytes: &[u8]) -> Result<NewEvent, (Option<String>, String)> {
     if let Some(i) = event.participants.iter().position(|(p, _)| matches!(p, ParticipantSpec::Existing(_))) {
         return Err((Some(format!("participants[{i}].id")), "import names participants by kind and name".into()));
     }
-    if let Some(i) = event.sources.iter().position(|s| matches!(s, SourceSpec::Existing(_))) {
-        return Err((Some(format!("sources[{i}].id")), "import names sources by url".into()));
+    if let Some(i) = event.sources.iter().position(|(s, _)| matches!(s, SourceSpec::Existing(_))) {
+        return Err((
+            Some(format!("sources[{i}].id")),
+            "import names sources by url, or by title, publisher and date".into(),
+        ));
     }
     Ok(event)
 }

@@ -1,9 +1,10 @@
 use sea_orm::entity::prelude::*;
 
-/// A world event. `start_date`/`end_date` hold the first day of the period the
-/// source gives; `last_day` is the last day the event may cover once its
-/// precision is taken into account (a `month` event starting 2025-10-01 ends
-/// by 2025-10-31), so window queries are plain range comparisons.
+/// A world event. `date_edtf` is its date (EDTF, as the service's
+/// `EventDate` writes it); `start_date` and `last_day` are the earliest and
+/// latest day it could have happened on, so window queries are plain range
+/// comparisons. `end_date` and `date_precision` are the first API's view of
+/// the date, `known_precision` how finely it is known.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "events")]
 pub struct Model {
@@ -19,6 +20,12 @@ pub struct Model {
     pub last_day: Date,
     pub span_days: i32,
     pub date_precision: String,
+    pub date_edtf: String,
+    pub known_precision: String,
+    /// The source's words for the date.
+    pub date_text: Option<String>,
+    /// How the date was worked out.
+    pub date_basis: Option<String>,
     pub location_name: Option<String>,
     pub location_country: Option<String>,
     pub lat: Option<f64>,

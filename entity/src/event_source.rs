@@ -9,6 +9,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub position: i32,
     pub source_id: i64,
+    /// The passage of the source the event rests on.
+    pub quote: Option<String>,
+    /// A word about it, such as `quoting Interfax`.
+    pub note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,9 +1,8 @@
 //! An event ready to be written, and its content digest.
 
-use super::dates::Precision;
+use super::dates::EventDate;
 use super::participant::NewParticipant;
 use crate::models::Location;
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 pub const EVENT_KINDS: [&str; 11] = [
@@ -27,14 +26,15 @@ pub struct NewEvent {
     pub kind: String,
     pub title: String,
     pub summary: Option<String>,
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-    #[serde(serialize_with = "precision_name")]
-    pub precision: Precision,
-    pub last_day: NaiveDate,
+    #[serde(serialize_with = "edtf")]
+    pub date: EventDate,
+    /// The words the source dates it with (`на прошлой неделе`).
+    pub date_text: Option<String>,
+    /// How the date was worked out from them.
+    pub date_basis: Option<String>,
     pub location: Option<Location>,
     pub participants: Vec<(ParticipantSpec, Option<String>)>,
-    pub sources: Vec<SourceSpec>,
+    pub sources: Vec<(SourceSpec, Evidence)>,
     pub tags: Vec<String>,
     /// A digest of all of the above: a write of the same content changes
     /// nothing. Computed when the event is checked, so bulk import digests
@@ -69,15 +69,74 @@ pub enum SourceSpec {
     Described(NewSource),
 }
 
+/// What an event rests on in one of its sources.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// The passage, in the source's language.
+    pub quote: Option<String>,
+    /// Such as `quoting Interfax`.
+    pub note: Option<String>,
+}
+
+/// A source as described: by its url, or, when it has none (print,
+/// broadcast), by its title, publisher and date.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewSource {
-    pub url: String,
+    pub url: Option<String>,
     pub title: Option<String>,
     pub publisher: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
+    /// A date or a date-time, at the precision known (`2025-11-01`,
+    /// `2025-11-01T09:30:00Z`).
+    pub published: Option<Published>,
     pub language: Option<String>,
 }
 
-fn precision_name<S: serde::Serializer>(p: &Precision, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(p.as_str())
+impl NewSource {
+    /// What tells one source from another: its url, or its title,
+    /// publisher and date together.
+    pub fn identity(&self) -> String {
+        match &self.url {
+            Some(url) => url.clone(),
+            None => serde_json::json!([self.title, self.publisher, self.published.as_ref().map(Published::text)])
+                .to_string(),
+        }
+    }
+}
+
+/// When a source was published, as finely as known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Published {
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, as given.
+    Date(String),
+    At(chrono::DateTime<chrono::Utc>),
+}
+
+impl Published {
+    /// The stored and served form.
+    pub fn text(&self) -> String {
+        match self {
+            Published::Date(d) => d.clone(),
+            Published::At(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        }
+    }
+
+    /// Reads the stored form back.
+    pub fn from_text(raw: &str) -> Option<Published> {
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+            return Some(Published::At(t.with_timezone(&chrono::Utc)));
+        }
+        super::dates::PartialDate::parse(raw).ok().map(|_| Published::Date(raw.to_owned()))
+    }
+
+    /// The time, when one is known: the first API's `published_at`.
+    pub fn at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self {
+            Published::At(t) => Some(*t),
+            Published::Date(_) => None,
+        }
+    }
+}
+
+fn edtf<S: serde::Serializer>(date: &EventDate, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&date.to_edtf())
 }

@@ -6,6 +6,6 @@ pub mod dates;
 mod event;
 pub mod participant;
 
-pub use dates::{PartialDate, Precision};
-pub use event::{EVENT_KINDS, NewEvent, NewSource, ParticipantSpec, SourceSpec};
+pub use dates::{EventDate, LegacyPrecision, PartialDate, Precision, Qualifier};
+pub use event::{EVENT_KINDS, Evidence, NewEvent, NewSource, ParticipantSpec, Published, SourceSpec};
 pub use participant::{NewParticipant, PARTICIPANT_KINDS};

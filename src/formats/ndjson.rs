@@ -1,6 +1,7 @@
-//! The NDJSON interchange format (`shared/data/FORMAT.md`): one event per
-//! line, as import reads it and export writes it.
+//! The NDJSON interchange format (`docs/FORMAT.md`): one event per line, as
+//! import reads it and export writes it.
 
+use crate::domain::{Precision, Qualifier};
 use crate::models::{Event, Location};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -9,13 +10,25 @@ use serde::Serialize;
 pub const MAX_LINE: usize = 1024 * 1024;
 
 /// An event as one export line: the API's event without database ids and
-/// timestamps, so it imports into any database.
+/// timestamps, so it imports into any database. The first API's date
+/// fields are written too, for readers that know only them.
 #[derive(Serialize)]
 pub struct Line<'a> {
     key: &'a str,
     kind: &'a str,
     title: &'a str,
     summary: Option<&'a str>,
+    date: &'a str,
+    earliest: NaiveDate,
+    latest: NaiveDate,
+    lasted: bool,
+    precision: Precision,
+    qualifier: Qualifier,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_basis: Option<&'a str>,
+    display_date: &'a str,
     start: NaiveDate,
     end: Option<NaiveDate>,
     date_precision: &'a str,
@@ -38,11 +51,17 @@ struct LineParticipant<'a> {
 
 #[derive(Serialize)]
 struct LineSource<'a> {
-    url: &'a str,
+    url: Option<&'a str>,
     title: Option<&'a str>,
     publisher: Option<&'a str>,
+    published: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     published_at: Option<DateTime<Utc>>,
     language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quote: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
 }
 
 impl<'a> From<&'a Event> for Line<'a> {
@@ -52,6 +71,15 @@ impl<'a> From<&'a Event> for Line<'a> {
             kind: &e.kind,
             title: &e.title,
             summary: e.summary.as_deref(),
+            date: &e.date,
+            earliest: e.earliest,
+            latest: e.latest,
+            lasted: e.lasted,
+            precision: e.precision,
+            qualifier: e.qualifier,
+            date_text: e.date_text.as_deref(),
+            date_basis: e.date_basis.as_deref(),
+            display_date: &e.display_date,
             start: e.start,
             end: e.end,
             date_precision: &e.date_precision,
@@ -71,11 +99,14 @@ impl<'a> From<&'a Event> for Line<'a> {
                 .sources
                 .iter()
                 .map(|s| LineSource {
-                    url: &s.url,
-                    title: s.title.as_deref(),
-                    publisher: s.publisher.as_deref(),
-                    published_at: s.published_at,
-                    language: s.language.as_deref(),
+                    url: s.source.url.as_deref(),
+                    title: s.source.title.as_deref(),
+                    publisher: s.source.publisher.as_deref(),
+                    published: s.source.published.as_deref(),
+                    published_at: s.source.published_at,
+                    language: s.source.language.as_deref(),
+                    quote: s.quote.as_deref(),
+                    note: s.note.as_deref(),
                 })
                 .collect(),
             tags: &e.tags,

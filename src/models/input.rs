@@ -1,6 +1,7 @@
 //! Request bodies: events, participants and sources to write.
 
 use super::event::Location;
+use crate::domain::dates::{Precision, Qualifier};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -13,12 +14,15 @@ use utoipa::ToSchema;
     "kind": "visit",
     "title": "Russian delegation visits Pyongyang",
     "summary": "An example event.",
-    "start": "2025-11", "date_precision": "month",
+    "date": "[2025-11-01..2025-11-10]",
+    "date_text": "в начале ноября",
+    "date_basis": "the year from the report's date, 2025-11-12",
     "location": {"name": "Pyongyang", "country": "KP", "lat": 39.04, "lon": 125.76},
     "participants": [
         {"kind": "country", "code": "KP", "role": "host"},
         {"kind": "person", "name": "Sergei Lavrov", "country": "RU", "role": "guest"}],
-    "sources": [{"url": "https://example.org/news/1", "title": "Example report", "language": "en"}],
+    "sources": [{"url": "https://example.org/news/1", "title": "Example report", "language": "en",
+        "quote": "Lavrov arrived in Pyongyang in early November.", "note": "quoting the ministry"}],
     "tags": ["visit", "diplomacy"]
 }))]
 pub struct EventInput {
@@ -28,11 +32,41 @@ pub struct EventInput {
     pub kind: String,
     pub title: String,
     pub summary: Option<String>,
-    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-    pub start: String,
-    /// Same forms as `start`; not before it.
+    /// The date in EDTF: `2025-10-27`, `2024-06`, `2024`, `2025-10~`
+    /// (about), `2024?` (uncertain), `201X` (a decade), `2025-21` (spring),
+    /// `2025-33` (Q1), `2025-10-01/2025-10-03` (lasted those days),
+    /// `[2025-10-20..2025-10-26]` (one day of that week). Give `date`, or
+    /// `earliest` and `latest`, or the first API's `start`; any of the
+    /// others given beside it must agree with it.
+    pub date: Option<String>,
+    /// The earliest possible day, `YYYY-MM-DD`, with `latest`.
+    pub earliest: Option<String>,
+    /// The latest possible day, `YYYY-MM-DD`, with `earliest`.
+    pub latest: Option<String>,
+    /// With `earliest` and `latest`: `true` if it went on from one to the
+    /// other; `false` (default) if it happened at one time between them.
+    pub lasted: Option<bool>,
+    /// Read back for checking: must agree with the date when given.
+    #[schema(inline)]
+    pub precision: Option<Precision>,
+    /// `exact` (default), `approximate`, `uncertain` or
+    /// `uncertain_approximate`; the same as EDTF's `~`, `?` and `%`.
+    #[schema(inline)]
+    pub qualifier: Option<Qualifier>,
+    /// The source's words for the date (`на прошлой неделе`).
+    pub date_text: Option<String>,
+    /// How the date was worked out (`relative to the article's date 2025-11-01`).
+    pub date_basis: Option<String>,
+    /// Read-only; accepted and ignored (it follows from the date).
+    #[schema(read_only)]
+    pub display_date: Option<serde_json::Value>,
+    /// The first API's form: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub start: Option<String>,
+    /// The first API's form: same forms as `start`, not before it; the
+    /// event lasted from `start` to `end`.
     pub end: Option<String>,
-    /// `day`, `month` or `year`; taken from the form of `start` when omitted.
+    /// The first API's form: `day`, `month` or `year`; taken from the form
+    /// of `start` when omitted.
     pub date_precision: Option<String>,
     pub location: Option<Location>,
     #[serde(default)]
@@ -63,7 +97,9 @@ pub struct ParticipantRef {
 }
 
 /// A source of an event being written: an existing one by `id`, or by `url`
-/// (reused when a source with that url exists).
+/// (reused when a source with that url exists), or, for a source with no
+/// url, by `title`, `publisher` and `published` together; with the passage
+/// the event rests on.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRef {
@@ -71,10 +107,16 @@ pub struct SourceRef {
     pub url: Option<String>,
     pub title: Option<String>,
     pub publisher: Option<String>,
-    /// RFC 3339.
+    /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
+    pub published: Option<String>,
+    /// The first API's form: RFC 3339.
     pub published_at: Option<String>,
     /// ISO 639-1.
     pub language: Option<String>,
+    /// The passage of this source the event rests on, in its language.
+    pub quote: Option<String>,
+    /// A word about it, such as `quoting Interfax`.
+    pub note: Option<String>,
 }
 
 /// A participant to create or replace.
@@ -95,16 +137,19 @@ pub struct ParticipantInput {
     pub members: Vec<String>,
 }
 
-/// A source to create or replace.
+/// A source to create or replace: with a url, or with no url (print,
+/// broadcast) and then a title, known with its publisher and date.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://example.org/news/1", "title": "Example report",
-    "publisher": "Example News", "published_at": "2025-11-01T09:30:00Z", "language": "en"}))]
+    "publisher": "Example News", "published": "2025-11-01T09:30:00Z", "language": "en"}))]
 pub struct SourceInput {
-    pub url: String,
+    pub url: Option<String>,
     pub title: Option<String>,
     pub publisher: Option<String>,
-    /// RFC 3339.
+    /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
+    pub published: Option<String>,
+    /// The first API's form: RFC 3339.
     pub published_at: Option<String>,
     /// ISO 639-1.
     pub language: Option<String>,

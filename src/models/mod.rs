@@ -6,5 +6,7 @@ mod event;
 mod input;
 
 pub use catalog::{Country, Participant, ParticipantPage, SourceDetail, SourcePage};
-pub use event::{Event, EventParticipant, EventSummary, Location, Source, TimelinePage};
+pub use event::{
+    DateFields, Event, EventParticipant, EventSource, EventSummary, Location, Source, TimelinePage, stored_date,
+};
 pub use input::{EventInput, ParticipantInput, ParticipantRef, SourceInput, SourceRef};

@@ -2,7 +2,7 @@
 
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::models::{Country, EventSummary, Participant, Source};
+use crate::models::{Country, DateFields, EventSummary, Participant, Source, stored_date};
 use entity::{event, event_country, event_participant, event_source, participant, participant_member, source};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, JoinType};
 use sea_orm::{
@@ -125,14 +125,19 @@ pub async fn source_by_id(db: &Db, id: i64) -> Result<(Source, Vec<EventSummary>
         .all(db.conn())
         .await?
         .into_iter()
-        .map(|e| EventSummary {
-            key: e.key,
-            kind: e.kind,
-            title: e.title,
-            start: e.start_date,
-            date_precision: e.date_precision,
+        .map(|e| {
+            let date = DateFields::from(stored_date(&e)?);
+            Ok(EventSummary {
+                key: e.key,
+                kind: e.kind,
+                title: e.title,
+                date: date.date,
+                display_date: date.display_date,
+                start: date.legacy.start,
+                date_precision: date.legacy.precision.as_str().to_owned(),
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok((Source::from(row), events, count))
 }
 

@@ -2,6 +2,7 @@
 //! document.
 
 use crate::db::{Db, fetch_all, fetch_optional};
+use crate::domain::dates::Precision;
 use crate::error::ApiError;
 use crate::timeline::TimelineFilter;
 use chrono::NaiveDate;
@@ -172,7 +173,8 @@ impl Keys {
     }
 }
 
-/// The window, kind, participant, tag and cursor conditions of a page.
+/// The window, kind, precision, participant, tag and cursor conditions of
+/// a page.
 fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_start: Option<NaiveDate>) {
     if let Some(to) = f.to {
         q.and_where(keys.start.clone().lte(to));
@@ -185,6 +187,12 @@ fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_sta
     }
     if !f.kinds.is_empty() {
         q.and_where(Expr::col((event::Entity, event::Column::Kind)).is_in(f.kinds.iter().map(String::as_str)));
+    }
+    if let Some(precision) = f.precision
+        && precision != Precision::Century
+    {
+        let known: Vec<&str> = precision.at_least().into_iter().map(Precision::as_str).collect();
+        q.and_where(Expr::col((event::Entity, event::Column::KnownPrecision)).is_in(known));
     }
     if let Some(pid) = f.participant {
         let sub = Query::select()

@@ -27,7 +27,8 @@ pub struct WriteCounts {
     pub unchanged: u64,
     /// Participants created because no existing one matched.
     pub participants_created: u64,
-    /// Sources created because no existing one had the url.
+    /// Sources created because no existing one had the url (or, without
+    /// one, the title, publisher and date).
     pub sources_created: u64,
 }
 
@@ -72,7 +73,7 @@ pub trait BatchStore {
     async fn participants_by_identity(&mut self, identities: &[String]) -> Result<Vec<participant::Model>, DbErr>;
     async fn insert_participants(&mut self, rows: Vec<participant::Model>) -> Result<Vec<participant::Model>, DbErr>;
     async fn sources_by_id(&mut self, ids: &[i64]) -> Result<Vec<source::Model>, DbErr>;
-    async fn sources_by_url(&mut self, urls: &[String]) -> Result<Vec<source::Model>, DbErr>;
+    async fn sources_by_identity(&mut self, identities: &[String]) -> Result<Vec<source::Model>, DbErr>;
     async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr>;
     /// Replaces every column but `created_at`.
     async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr>;

@@ -93,10 +93,19 @@ pub async fn delete_participant(db: &Db, id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The field a clash of two sources' identities is about.
+fn identity_field(new: &NewSource) -> &'static str {
+    if new.url.is_some() { "url" } else { "title" }
+}
+
 pub async fn create_source(db: &Db, new: NewSource) -> Result<i64, ApiError> {
     let write = db.begin_write().await?;
-    if let Some(found) = source::Entity::find().filter(source::Column::Url.eq(&new.url)).one(&write.txn).await? {
-        return Err(ApiError::conflict(Some("url"), format!("a source with this url exists as id {}", found.id)));
+    if let Some(found) = find_source(&write.txn, &new.identity()).await? {
+        let what = if new.url.is_some() { "this url" } else { "this title, publisher and date" };
+        return Err(ApiError::conflict(
+            Some(identity_field(&new)),
+            format!("a source with {what} exists as id {}", found.id),
+        ));
     }
     let row = source_model(&new).insert(&write.txn).await?;
     write.commit().await?;
@@ -108,10 +117,13 @@ pub async fn update_source(db: &Db, id: i64, new: NewSource) -> Result<(), ApiEr
     if source::Entity::find_by_id(id).one(&write.txn).await?.is_none() {
         return Err(ApiError::NotFound(format!("no source with id {id}")));
     }
-    if let Some(other) = source::Entity::find().filter(source::Column::Url.eq(&new.url)).one(&write.txn).await?
+    if let Some(other) = find_source(&write.txn, &new.identity()).await?
         && other.id != id
     {
-        return Err(ApiError::conflict(Some("url"), format!("source {} already has this url", other.id)));
+        return Err(ApiError::conflict(
+            Some(identity_field(&new)),
+            format!("source {} is already this source (same url, or same title, publisher and date)", other.id),
+        ));
     }
     let mut row = source_model(&new);
     row.id = Set(id);
@@ -140,6 +152,10 @@ pub async fn delete_source(db: &Db, id: i64) -> Result<(), ApiError> {
     }
     write.commit().await?;
     Ok(())
+}
+
+async fn find_source<C: ConnectionTrait>(txn: &C, identity: &str) -> Result<Option<source::Model>, DbErr> {
+    source::Entity::find().filter(source::Column::Identity.eq(identity)).one(txn).await
 }
 
 async fn find_participant<C: ConnectionTrait>(txn: &C, identity: &str) -> Result<Option<participant::Model>, DbErr> {
@@ -207,12 +223,18 @@ async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) ->
     Ok(())
 }
 
-/// Events' keys among `keys` that exist.
-pub async fn existing_keys<C: ConnectionTrait>(txn: &C, keys: &[String]) -> Result<Vec<String>, DbErr> {
+/// Events' keys among `keys` that exist with a content digest other than
+/// `digests`.
+pub async fn existing_keys_unless_digest<C: ConnectionTrait>(
+    txn: &C,
+    keys: &[String],
+    digests: &[&str],
+) -> Result<Vec<String>, DbErr> {
     event::Entity::find()
         .select_only()
         .column(event::Column::Key)
         .filter(event::Column::Key.is_in(keys.to_vec()))
+        .filter(event::Column::ContentHash.is_not_in(digests.iter().copied()))
         .into_tuple()
         .all(txn)
         .await
@@ -242,10 +264,10 @@ pub async fn add_members<C: ConnectionTrait>(txn: &C, organization: &str, codes:
     Ok(())
 }
 
-/// Deletes the sources with these urls that no event cites.
-pub async fn delete_unused_sources<C: ConnectionTrait>(txn: &C, urls: &[String]) -> Result<(), ApiError> {
-    for url in urls {
-        let Some(row) = source::Entity::find().filter(source::Column::Url.eq(url)).one(txn).await? else {
+/// Deletes the sources with these identities that no event cites.
+pub async fn delete_unused_sources<C: ConnectionTrait>(txn: &C, identities: &[String]) -> Result<(), ApiError> {
+    for identity in identities {
+        let Some(row) = find_source(txn, identity).await? else {
             continue;
         };
         let cited = event_source::Entity::find().filter(event_source::Column::SourceId.eq(row.id)).one(txn).await?;

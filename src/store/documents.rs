@@ -2,30 +2,42 @@
 //! is its one renderer, called when an event is written and again, from the
 //! stored rows, when a participant or source it names changes.
 
+use crate::domain::Evidence;
 use crate::error::ApiError;
-use crate::models::{Event, EventParticipant, Location, Source};
+use crate::models::{DateFields, Event, EventParticipant, EventSource, Location, Source, stored_date};
 use entity::{event, event_participant, event_source, event_tag, participant, source};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 /// The document of the event stored as `row`, with its participants (and
-/// their roles), sources and tags in order.
+/// their roles), sources (and what the event rests on in each) and tags in
+/// order.
 pub fn render(
     row: &event::Model,
     participants: &[(&participant::Model, Option<&str>)],
-    sources: &[&source::Model],
+    sources: &[(&source::Model, &Evidence)],
     tags: &[String],
 ) -> Result<String, ApiError> {
     let has_location = row.location_name.is_some() || row.location_country.is_some() || row.lat.is_some();
+    let date = DateFields::from(stored_date(row)?);
     let event = Event {
         key: row.key.clone(),
         kind: row.kind.clone(),
         title: row.title.clone(),
         summary: row.summary.clone(),
-        start: row.start_date,
-        end: row.end_date,
-        date_precision: row.date_precision.clone(),
+        date: date.date,
+        earliest: date.earliest,
+        latest: date.latest,
+        lasted: date.lasted,
+        precision: date.precision,
+        qualifier: date.qualifier,
+        date_text: row.date_text.clone(),
+        date_basis: row.date_basis.clone(),
+        display_date: date.display_date,
+        start: date.legacy.start,
+        end: date.legacy.end,
+        date_precision: date.legacy.precision.as_str().to_owned(),
         location: has_location.then(|| Location {
             name: row.location_name.clone(),
             country: row.location_country.clone(),
@@ -33,7 +45,14 @@ pub fn render(
             lon: row.lon,
         }),
         participants: participants.iter().map(|(p, role)| EventParticipant::from_row(p, *role)).collect(),
-        sources: sources.iter().map(|s| Source::from((*s).clone())).collect(),
+        sources: sources
+            .iter()
+            .map(|(s, evidence)| EventSource {
+                source: Source::from((*s).clone()),
+                quote: evidence.quote.clone(),
+                note: evidence.note.clone(),
+            })
+            .collect(),
         tags: tags.to_vec(),
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -61,7 +80,7 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
             participants.entry(link.event_id).or_default().extend(p.map(|p| (p, link.role)));
         }
 
-        let mut sources: HashMap<i64, Vec<source::Model>> = HashMap::new();
+        let mut sources: HashMap<i64, Vec<(source::Model, Evidence)>> = HashMap::new();
         let links = event_source::Entity::find()
             .filter(event_source::Column::EventId.is_in(ids.clone()))
             .order_by_asc(event_source::Column::EventId)
@@ -70,7 +89,8 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
             .all(txn)
             .await?;
         for (link, s) in links {
-            sources.entry(link.event_id).or_default().extend(s);
+            let evidence = Evidence { quote: link.quote, note: link.note };
+            sources.entry(link.event_id).or_default().extend(s.map(|s| (s, evidence)));
         }
 
         let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
@@ -88,7 +108,7 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
             let taking_part = participants.remove(&row.id).unwrap_or_default();
             let taking_part: Vec<_> = taking_part.iter().map(|(p, role)| (p, role.as_deref())).collect();
             let cited = sources.remove(&row.id).unwrap_or_default();
-            let cited: Vec<&source::Model> = cited.iter().collect();
+            let cited: Vec<(&source::Model, &Evidence)> = cited.iter().map(|(s, e)| (s, e)).collect();
             let document = render(&row, &taking_part, &cited, &tags.remove(&row.id).unwrap_or_default())?;
             event::Entity::update_many()
                 .col_expr(event::Column::Document, Expr::value(document))

@@ -8,7 +8,6 @@ use super::pg_batch::PgBatch;
 use super::resolve::{People, Sources, resolve_participants, resolve_sources};
 use super::seaorm_batch::SeaOrmBatch;
 use crate::domain::NewEvent;
-use crate::domain::dates::span_days;
 use crate::domain::participant::event_countries;
 use crate::error::ApiError;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
@@ -103,17 +102,22 @@ pub async fn write_batch<S: BatchStore>(
 /// the insert.
 fn event_row(new: &NewEvent, hash: String, created_at: DateTime<Utc>, now: DateTime<Utc>) -> event::Model {
     let location = new.location.as_ref();
+    let legacy = new.date.legacy();
     event::Model {
         id: 0,
         key: new.key.clone(),
         kind: new.kind.clone(),
         title: new.title.clone(),
         summary: new.summary.clone(),
-        start_date: new.start,
-        end_date: new.end,
-        last_day: new.last_day,
-        span_days: span_days(new.start, new.last_day),
-        date_precision: new.precision.as_str().to_owned(),
+        start_date: new.date.earliest(),
+        end_date: legacy.end,
+        last_day: new.date.latest(),
+        span_days: new.date.span_days(),
+        date_precision: legacy.precision.as_str().to_owned(),
+        date_edtf: new.date.to_edtf(),
+        known_precision: new.date.precision().as_str().to_owned(),
+        date_text: new.date_text.clone(),
+        date_basis: new.date_basis.clone(),
         location_name: location.and_then(|l| l.name.clone()),
         location_country: location.and_then(|l| l.country.clone()),
         lat: location.and_then(|l| l.lat),
@@ -132,7 +136,11 @@ fn document(row: &event::Model, new: &NewEvent, people: &People, sources: &Sourc
     for (spec, role) in &new.participants {
         taking_part.push((people.get(spec).ok_or_else(missing)?, role.as_deref()));
     }
-    let cited = new.sources.iter().map(|s| sources.get(s).ok_or_else(missing)).collect::<Result<Vec<_>, _>>()?;
+    let cited = new
+        .sources
+        .iter()
+        .map(|(s, evidence)| Ok((sources.get(s).ok_or_else(missing)?, evidence)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
     render(row, &taking_part, &cited, &new.tags)
 }
 
@@ -163,14 +171,20 @@ fn links(written: &[(i64, &NewEvent)], people: &People, sources: &Sources) -> Re
                 role: role.clone(),
             });
         }
-        for (i, spec) in new.sources.iter().enumerate() {
+        for (i, (spec, evidence)) in new.sources.iter().enumerate() {
             let id = sources.get(spec).ok_or_else(|| DbErr::RecordNotFound("source".into()))?.id;
-            links.sources.push(event_source::Model { event_id, position: i as i32, source_id: id });
+            links.sources.push(event_source::Model {
+                event_id,
+                position: i as i32,
+                source_id: id,
+                quote: evidence.quote.clone(),
+                note: evidence.note.clone(),
+            });
         }
         for (i, tag) in new.tags.iter().enumerate() {
             links.tags.push(event_tag::Model { event_id, position: i as i32, tag: tag.clone() });
         }
-        links.countries.extend(event_country_rows(event_id, new.start, new.last_day, rows));
+        links.countries.extend(event_country_rows(event_id, new.date.earliest(), new.date.latest(), rows));
     }
     Ok(links)
 }

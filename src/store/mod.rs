@@ -17,8 +17,9 @@ mod sqlite_writer;
 pub use batch::{Mode, WriteCounts};
 pub use catalog::{
     add_members, create_participant, create_source, delete_events, delete_participant, delete_source,
-    delete_unused_participants, delete_unused_sources, existing_keys, update_participant, update_source,
+    delete_unused_participants, delete_unused_sources, existing_keys_unless_digest, update_participant, update_source,
 };
+pub use documents::rerender;
 pub use event_writer::EventWriter;
 pub use events::write_events;
 

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 pub struct PgBatch<'c, C>(pub &'c C);
 
 const PARTICIPANT_COLUMNS: &str = "id, kind, name, country, identity";
-const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language";
+const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language, identity, published";
 
 impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
@@ -71,24 +71,27 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         self.query(&sql, json!(ids)).await?.iter().map(source_row).collect()
     }
 
-    async fn sources_by_url(&mut self, urls: &[String]) -> Result<Vec<source::Model>, DbErr> {
-        let sql =
-            format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE url IN (SELECT json_array_elements_text($1::json))");
-        self.query(&sql, json!(urls)).await?.iter().map(source_row).collect()
+    async fn sources_by_identity(&mut self, identities: &[String]) -> Result<Vec<source::Model>, DbErr> {
+        let sql = format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources WHERE identity IN (SELECT json_array_elements_text($1::json))"
+        );
+        self.query(&sql, json!(identities)).await?.iter().map(source_row).collect()
     }
 
     async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
         let sql = format!(
-            "INSERT INTO sources (url, title, publisher, published_at, language) \
-             SELECT url, title, publisher, published_at, language FROM json_to_recordset($1::json) \
-             AS r(url text, title text, publisher text, published_at timestamptz, language text) \
+            "INSERT INTO sources (url, title, publisher, published_at, language, identity, published) \
+             SELECT url, title, publisher, published_at, language, identity, published \
+             FROM json_to_recordset($1::json) AS r(url text, title text, publisher text, \
+             published_at timestamptz, language text, identity text, published text) \
              RETURNING {SOURCE_COLUMNS}"
         );
         let rows: Vec<Json> = rows
             .iter()
             .map(|r| {
                 json!({"url": r.url, "title": r.title, "publisher": r.publisher,
-                       "published_at": r.published_at, "language": r.language})
+                       "published_at": r.published_at, "language": r.language, "identity": r.identity,
+                       "published": r.published})
             })
             .collect();
         self.query(&sql, Json::Array(rows)).await?.iter().map(source_row).collect()
@@ -97,12 +100,15 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr> {
         let sql = "UPDATE events SET key = r.key, kind = r.kind, title = r.title, summary = r.summary, \
                    start_date = r.start_date, end_date = r.end_date, last_day = r.last_day, \
-                   span_days = r.span_days, date_precision = r.date_precision, location_name = r.location_name, \
+                   span_days = r.span_days, date_precision = r.date_precision, date_edtf = r.date_edtf, \
+                   known_precision = r.known_precision, date_text = r.date_text, date_basis = r.date_basis, \
+                   location_name = r.location_name, \
                    location_country = r.location_country, lat = r.lat, lon = r.lon, \
                    content_hash = r.content_hash, document = r.document, updated_at = r.updated_at \
                    FROM json_to_recordset($1::json) AS r(id bigint, key text, kind text, title text, \
                    summary text, start_date date, end_date date, last_day date, span_days integer, \
-                   date_precision text, location_name text, location_country text, lat float8, lon float8, \
+                   date_precision text, date_edtf text, known_precision text, date_text text, date_basis text, \
+                   location_name text, location_country text, lat float8, lon float8, \
                    content_hash text, document text, updated_at timestamptz) WHERE events.id = r.id";
         self.0.execute_raw(statement(sql, Json::Array(vec![event_json(row)]))).await?;
         Ok(())
@@ -110,12 +116,14 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
 
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
         let sql = "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
-                   date_precision, location_name, location_country, lat, lon, content_hash, document, created_at, \
-                   updated_at) \
+                   date_precision, date_edtf, known_precision, date_text, date_basis, location_name, \
+                   location_country, lat, lon, content_hash, document, created_at, updated_at) \
                    SELECT key, kind, title, summary, start_date, end_date, last_day, span_days, date_precision, \
+                   date_edtf, known_precision, date_text, date_basis, \
                    location_name, location_country, lat, lon, content_hash, document, created_at, updated_at \
                    FROM json_to_recordset($1::json) AS r(key text, kind text, title text, summary text, \
                    start_date date, end_date date, last_day date, span_days integer, date_precision text, \
+                   date_edtf text, known_precision text, date_text text, date_basis text, \
                    location_name text, location_country text, lat float8, lon float8, content_hash text, \
                    document text, created_at timestamptz, updated_at timestamptz) \
                    RETURNING key, id";
@@ -158,11 +166,15 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         let sources: Vec<Json> = links
             .sources
             .iter()
-            .map(|r| json!({"event_id": r.event_id, "position": r.position, "source_id": r.source_id}))
+            .map(|r| {
+                json!({"event_id": r.event_id, "position": r.position, "source_id": r.source_id,
+                       "quote": r.quote, "note": r.note})
+            })
             .collect();
         self.insert(
-            "INSERT INTO event_sources (event_id, position, source_id) SELECT * FROM json_to_recordset($1::json) \
-             AS r(event_id bigint, position integer, source_id bigint)",
+            "INSERT INTO event_sources (event_id, position, source_id, quote, note) \
+             SELECT * FROM json_to_recordset($1::json) \
+             AS r(event_id bigint, position integer, source_id bigint, quote text, note text)",
             sources,
         )
         .await?;
@@ -213,7 +225,8 @@ fn event_json(r: &event::Model) -> Json {
     json!({
         "id": r.id, "key": r.key, "kind": r.kind, "title": r.title, "summary": r.summary,
         "start_date": r.start_date, "end_date": r.end_date, "last_day": r.last_day, "span_days": r.span_days,
-        "date_precision": r.date_precision, "location_name": r.location_name,
+        "date_precision": r.date_precision, "date_edtf": r.date_edtf, "known_precision": r.known_precision,
+        "date_text": r.date_text, "date_basis": r.date_basis, "location_name": r.location_name,
         "location_country": r.location_country, "lat": r.lat, "lon": r.lon, "content_hash": r.content_hash,
         "document": r.document, "created_at": r.created_at, "updated_at": r.updated_at,
     })
@@ -237,5 +250,7 @@ fn source_row(row: &QueryResult) -> Result<source::Model, DbErr> {
         publisher: row.try_get_by_index(3)?,
         published_at: row.try_get_by_index::<Option<DateTime<Utc>>>(4)?,
         language: row.try_get_by_index(5)?,
+        identity: row.try_get_by_index(6)?,
+        published: row.try_get_by_index(7)?,
     })
 }

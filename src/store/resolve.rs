@@ -2,7 +2,7 @@
 //! identity or url, or created, for the whole batch at once.
 
 use super::batch::{BatchStore, WriteCounts, unique_to_conflict};
-use crate::domain::{NewEvent, NewParticipant, NewSource, ParticipantSpec, SourceSpec};
+use crate::domain::{NewEvent, NewParticipant, NewSource, ParticipantSpec, Published, SourceSpec};
 use crate::error::ApiError;
 use entity::{participant, source};
 use std::collections::{BTreeSet, HashMap};
@@ -86,9 +86,10 @@ pub async fn resolve_participants<S: BatchStore>(
     Ok(People { by_identity, by_id })
 }
 
-/// The sources of the batch: by url (matched or created) and by id.
+/// The sources of the batch: by identity (url, or title, publisher and
+/// date; matched or created) and by id.
 pub struct Sources {
-    by_url: HashMap<String, source::Model>,
+    by_identity: HashMap<String, source::Model>,
     by_id: HashMap<i64, source::Model>,
 }
 
@@ -96,7 +97,7 @@ impl Sources {
     pub fn get(&self, spec: &SourceSpec) -> Option<&source::Model> {
         match spec {
             SourceSpec::Existing(id) => self.by_id.get(id),
-            SourceSpec::Described(s) => self.by_url.get(&s.url),
+            SourceSpec::Described(s) => self.by_identity.get(&s.identity()),
         }
     }
 }
@@ -106,18 +107,18 @@ pub async fn resolve_sources<S: BatchStore>(
     events: &[NewEvent],
     counts: &mut WriteCounts,
 ) -> Result<Sources, ApiError> {
-    let mut urls: Vec<String> = Vec::new();
-    let mut described: HashMap<&str, &NewSource> = HashMap::new();
+    let mut identities: Vec<String> = Vec::new();
+    let mut described: HashMap<String, &NewSource> = HashMap::new();
     let mut ids: BTreeSet<i64> = BTreeSet::new();
-    for spec in events.iter().flat_map(|e| &e.sources) {
+    for (spec, _) in events.iter().flat_map(|e| &e.sources) {
         match spec {
             SourceSpec::Existing(id) => {
                 ids.insert(*id);
             }
             SourceSpec::Described(s) => {
-                if !described.contains_key(s.url.as_str()) {
-                    urls.push(s.url.clone());
-                    described.insert(s.url.as_str(), s);
+                if let std::collections::hash_map::Entry::Vacant(entry) = described.entry(s.identity()) {
+                    identities.push(entry.key().clone());
+                    entry.insert(s);
                 }
             }
         }
@@ -125,7 +126,7 @@ pub async fn resolve_sources<S: BatchStore>(
     let ids: Vec<i64> = ids.into_iter().collect();
     let by_id: HashMap<i64, source::Model> = store.sources_by_id(&ids).await?.into_iter().map(|r| (r.id, r)).collect();
     for event in events {
-        for (i, spec) in event.sources.iter().enumerate() {
+        for (i, (spec, _)) in event.sources.iter().enumerate() {
             if let SourceSpec::Existing(id) = spec
                 && !by_id.contains_key(id)
             {
@@ -134,19 +135,19 @@ pub async fn resolve_sources<S: BatchStore>(
         }
     }
 
-    let mut by_url: HashMap<String, source::Model> =
-        store.sources_by_url(&urls).await?.into_iter().map(|r| (r.url.clone(), r)).collect();
+    let mut by_identity: HashMap<String, source::Model> =
+        store.sources_by_identity(&identities).await?.into_iter().map(|r| (r.identity.clone(), r)).collect();
     let missing: Vec<source::Model> =
-        urls.iter().filter(|u| !by_url.contains_key(*u)).map(|u| source_row(described[u.as_str()])).collect();
+        identities.iter().filter(|i| !by_identity.contains_key(*i)).map(|i| source_row(described[i])).collect();
     if !missing.is_empty() {
         counts.sources_created += missing.len() as u64;
         let created = store
             .insert_sources(missing)
             .await
             .map_err(|e| unique_to_conflict(e, "sources", "a source was created concurrently; retry"))?;
-        by_url.extend(created.into_iter().map(|r| (r.url.clone(), r)));
+        by_identity.extend(created.into_iter().map(|r| (r.identity.clone(), r)));
     }
-    Ok(Sources { by_url, by_id })
+    Ok(Sources { by_identity, by_id })
 }
 
 /// The row of a source; `id` is set by the insert.
@@ -156,7 +157,9 @@ pub fn source_row(new: &NewSource) -> source::Model {
         url: new.url.clone(),
         title: new.title.clone(),
         publisher: new.publisher.clone(),
-        published_at: new.published_at,
+        published_at: new.published.as_ref().and_then(Published::at),
         language: new.language.clone(),
+        identity: new.identity(),
+        published: new.published.as_ref().map(Published::text),
     }
 }

@@ -71,18 +71,20 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
         Ok(found)
     }
 
-    async fn sources_by_url(&mut self, urls: &[String]) -> Result<Vec<source::Model>, DbErr> {
+    async fn sources_by_identity(&mut self, identities: &[String]) -> Result<Vec<source::Model>, DbErr> {
         let mut found = Vec::new();
-        for chunk in urls.chunks(MAX_BINDS) {
-            found.extend(source::Entity::find().filter(source::Column::Url.is_in(chunk.to_vec())).all(self.0).await?);
+        for chunk in identities.chunks(MAX_BINDS) {
+            found.extend(
+                source::Entity::find().filter(source::Column::Identity.is_in(chunk.to_vec())).all(self.0).await?,
+            );
         }
         Ok(found)
     }
 
     async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
-        let urls: Vec<String> = rows.iter().map(|r| r.url.clone()).collect();
-        insert_chunked(self.0, rows.into_iter().map(new_row::<source::ActiveModel, _>).collect(), 6).await?;
-        self.sources_by_url(&urls).await
+        let identities: Vec<String> = rows.iter().map(|r| r.identity.clone()).collect();
+        insert_chunked(self.0, rows.into_iter().map(new_row::<source::ActiveModel, _>).collect(), 8).await?;
+        self.sources_by_identity(&identities).await
     }
 
     async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr> {
@@ -94,7 +96,7 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
 
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
         let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
-        insert_chunked(self.0, rows.into_iter().map(new_row::<event::ActiveModel, _>).collect(), 18).await?;
+        insert_chunked(self.0, rows.into_iter().map(new_row::<event::ActiveModel, _>).collect(), 22).await?;
         let mut ids: HashMap<String, i64> = HashMap::new();
         for chunk in keys.chunks(MAX_BINDS) {
             let rows: Vec<(String, i64)> = event::Entity::find()
@@ -129,7 +131,7 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
 
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
         insert_chunked(self.0, all_set(links.participants), 4).await?;
-        insert_chunked(self.0, all_set(links.sources), 3).await?;
+        insert_chunked(self.0, all_set(links.sources), 5).await?;
         insert_chunked(self.0, all_set(links.tags), 3).await?;
         insert_chunked(self.0, all_set(links.countries), 4).await?;
         Ok(())

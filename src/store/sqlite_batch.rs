@@ -15,6 +15,8 @@ use std::collections::HashMap;
 
 pub struct SqliteBatch<'c>(pub &'c Connection);
 
+const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language, identity, published";
+
 impl BatchStore for SqliteBatch<'_> {
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
         let mut find =
@@ -55,26 +57,27 @@ impl BatchStore for SqliteBatch<'_> {
     }
 
     async fn sources_by_id(&mut self, ids: &[i64]) -> Result<Vec<source::Model>, DbErr> {
-        let sql = "SELECT id, url, title, publisher, published_at, language FROM sources WHERE id = ?1";
-        self.lookup(sql, ids, source_row)
+        self.lookup(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?1"), ids, source_row)
     }
 
-    async fn sources_by_url(&mut self, urls: &[String]) -> Result<Vec<source::Model>, DbErr> {
-        let sql = "SELECT id, url, title, publisher, published_at, language FROM sources WHERE url = ?1";
-        self.lookup(sql, urls, source_row)
+    async fn sources_by_identity(&mut self, identities: &[String]) -> Result<Vec<source::Model>, DbErr> {
+        self.lookup(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE identity = ?1"), identities, source_row)
     }
 
     async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
         let mut insert = self
             .0
             .prepare_cached(
-                "INSERT INTO sources (url, title, publisher, published_at, language) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO sources (url, title, publisher, published_at, language, identity, published) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .map_err(e)?;
         let mut created = Vec::with_capacity(rows.len());
         for mut row in rows {
-            let published = row.published_at.as_ref().map(text_timestamp);
-            row.id = insert.insert(params![row.url, row.title, row.publisher, published, row.language]).map_err(e)?;
+            let at = row.published_at.as_ref().map(text_timestamp);
+            row.id = insert
+                .insert(params![row.url, row.title, row.publisher, at, row.language, row.identity, row.published])
+                .map_err(e)?;
             created.push(row);
         }
         Ok(created)
@@ -85,8 +88,9 @@ impl BatchStore for SqliteBatch<'_> {
             .0
             .prepare_cached(
                 "UPDATE events SET key = ?1, kind = ?2, title = ?3, summary = ?4, start_date = ?5, end_date = ?6, \
-                 last_day = ?7, span_days = ?8, date_precision = ?9, location_name = ?10, location_country = ?11, \
-                 lat = ?12, lon = ?13, content_hash = ?14, document = ?15, updated_at = ?16 WHERE id = ?17",
+                 last_day = ?7, span_days = ?8, date_precision = ?9, date_edtf = ?10, known_precision = ?11, \
+                 date_text = ?12, date_basis = ?13, location_name = ?14, location_country = ?15, lat = ?16, \
+                 lon = ?17, content_hash = ?18, document = ?19, updated_at = ?20 WHERE id = ?21",
             )
             .map_err(e)?;
         with_event_columns(row, [&text_timestamp(&row.updated_at), &row.id], |params| update.execute(params))
@@ -99,8 +103,10 @@ impl BatchStore for SqliteBatch<'_> {
             .0
             .prepare_cached(
                 "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
-                 date_precision, location_name, location_country, lat, lon, content_hash, document, created_at, \
-                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 date_precision, date_edtf, known_precision, date_text, date_basis, location_name, \
+                 location_country, lat, lon, content_hash, document, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
+                 ?20, ?21)",
             )
             .map_err(e)?;
         let mut ids = Vec::with_capacity(rows.len());
@@ -133,10 +139,12 @@ impl BatchStore for SqliteBatch<'_> {
         }
         let mut insert = self
             .0
-            .prepare_cached("INSERT INTO event_sources (event_id, position, source_id) VALUES (?1, ?2, ?3)")
+            .prepare_cached(
+                "INSERT INTO event_sources (event_id, position, source_id, quote, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
             .map_err(e)?;
         for r in &links.sources {
-            insert.execute(params![r.event_id, r.position, r.source_id]).map_err(e)?;
+            insert.execute(params![r.event_id, r.position, r.source_id, r.quote, r.note]).map_err(e)?;
         }
         let mut insert =
             self.0.prepare_cached("INSERT INTO event_tags (event_id, position, tag) VALUES (?1, ?2, ?3)").map_err(e)?;
@@ -177,16 +185,16 @@ impl SqliteBatch<'_> {
     }
 }
 
-/// Runs `statement` with an event's columns bound as ?1..?15 (those an
+/// Runs `statement` with an event's columns bound as ?1..?19 (those an
 /// insert and an update both write, in the order of their SQL) and `last`
-/// as ?16 and ?17.
+/// as ?20 and ?21.
 fn with_event_columns<T>(
     row: &event::Model,
     last: [&dyn ToSql; 2],
     statement: impl FnOnce(&[&dyn ToSql]) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     let (start, end, last_day) = (text_date(row.start_date), row.end_date.map(text_date), text_date(row.last_day));
-    let columns: [&dyn ToSql; 17] = [
+    let columns: [&dyn ToSql; 21] = [
         &row.key,
         &row.kind,
         &row.title,
@@ -196,6 +204,10 @@ fn with_event_columns<T>(
         &last_day,
         &row.span_days,
         &row.date_precision,
+        &row.date_edtf,
+        &row.known_precision,
+        &row.date_text,
+        &row.date_basis,
         &row.location_name,
         &row.location_country,
         &row.lat,
@@ -228,5 +240,7 @@ fn source_row(r: &Row<'_>) -> rusqlite::Result<source::Model> {
         publisher: r.get(3)?,
         published_at,
         language: r.get(5)?,
+        identity: r.get(6)?,
+        published: r.get(7)?,
     })
 }

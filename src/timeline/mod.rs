@@ -8,6 +8,7 @@ pub use query::{DEFAULT_LIMIT, MAX_LIMIT, Match, Order, PAGING, TimelineQuery};
 
 use crate::cursor;
 use crate::domain::EVENT_KINDS;
+use crate::domain::dates::Precision;
 use crate::error::ApiError;
 use crate::validate::{country_code, one_of, partial_date};
 use chrono::NaiveDate;
@@ -26,6 +27,8 @@ pub struct TimelineFilter {
     pub kinds: Vec<String>,
     pub participant: Option<i64>,
     pub tag: Option<String>,
+    /// Only events known at least this finely.
+    pub precision: Option<Precision>,
     pub order: Order,
     pub limit: u64,
     /// The (start, id) of the last event of the previous page.
@@ -105,6 +108,7 @@ fn filter(q: TimelineQuery, default_order: Order) -> Result<TimelineFilter, ApiE
         kinds,
         participant: q.participant,
         tag: q.tag.map(|t| t.trim().to_lowercase()),
+        precision: q.precision,
         order,
         limit,
         after,

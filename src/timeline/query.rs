@@ -1,6 +1,7 @@
 //! The timeline's query parameters: the one list of their names, their
 //! documentation in the spec, and their bounds.
 
+use crate::domain::dates::Precision;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -37,6 +38,11 @@ pub struct TimelineQuery {
     pub participant: Option<i64>,
     /// Only events with this tag.
     pub tag: Option<String>,
+    /// Only events whose date is known at least this finely: `day` for a
+    /// chart that needs exact days; `month` keeps days, weeks, parts of a
+    /// month and months.
+    #[param(inline)]
+    pub precision: Option<Precision>,
     /// `desc`: newest first (the timeline's default); `asc`: oldest first
     /// (the export's default).
     #[param(inline)]

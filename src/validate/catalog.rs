@@ -2,13 +2,15 @@
 
 use super::fields::{MAX_NAME, MAX_TITLE, country_code, one_of, optional_text, text};
 use crate::domain::participant::{self, NewParticipant, PARTICIPANT_KINDS};
-use crate::domain::{NewSource, ParticipantSpec, SourceSpec};
+use crate::domain::{Evidence, NewSource, ParticipantSpec, Published, SourceSpec};
 use crate::error::ApiError;
 use crate::models::{ParticipantInput, ParticipantRef, SourceInput, SourceRef};
 use chrono::{DateTime, Utc};
 
 const MAX_ROLE: usize = 64;
 const MAX_URL: usize = 2_048;
+const MAX_QUOTE: usize = 5_000;
+const MAX_NOTE: usize = 500;
 
 pub(super) fn participant_ref(field: &str, p: &ParticipantRef) -> Result<(ParticipantSpec, Option<String>), ApiError> {
     let role = optional_text(&format!("{field}.role"), p.role.as_deref(), MAX_ROLE)?;
@@ -70,47 +72,51 @@ pub fn participant_in(field: &str, p: &ParticipantInput) -> Result<NewParticipan
     Ok(NewParticipant { kind, name, country, members })
 }
 
-pub(super) fn source_ref(field: &str, s: &SourceRef) -> Result<SourceSpec, ApiError> {
-    if let Some(id) = s.id {
-        return Ok(SourceSpec::Existing(id));
-    }
-    let Some(url) = s.url.clone() else {
-        return Err(ApiError::invalid(format!("{field}.url"), "is required unless the source is named by id"));
+pub(super) fn source_ref(field: &str, s: &SourceRef) -> Result<(SourceSpec, Evidence), ApiError> {
+    let evidence = Evidence {
+        quote: optional_text(&format!("{field}.quote"), s.quote.as_deref(), MAX_QUOTE)?,
+        note: optional_text(&format!("{field}.note"), s.note.as_deref(), MAX_NOTE)?,
     };
+    if let Some(id) = s.id {
+        return Ok((SourceSpec::Existing(id), evidence));
+    }
     let input = SourceInput {
-        url,
+        url: s.url.clone(),
         title: s.title.clone(),
         publisher: s.publisher.clone(),
+        published: s.published.clone(),
         published_at: s.published_at.clone(),
         language: s.language.clone(),
     };
-    Ok(SourceSpec::Described(source_in(field, &input)?))
+    Ok((SourceSpec::Described(source_in(field, &input)?), evidence))
 }
 
 pub fn source_in(field: &str, s: &SourceInput) -> Result<NewSource, ApiError> {
     let at = |name: &str| if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
-    let url = s.url.trim();
-    if !(url.starts_with("https://") || url.starts_with("http://"))
-        || url.len() > MAX_URL
-        || url.contains(char::is_whitespace)
-    {
+    let url = match s.url.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(url) => {
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.len() > MAX_URL
+                || url.contains(char::is_whitespace)
+            {
+                let shown: String = url.chars().take(80).collect();
+                return Err(ApiError::invalid(
+                    at("url"),
+                    format!("'{shown}' is not an http(s) URL of at most {MAX_URL} characters"),
+                ));
+            }
+            Some(url.to_owned())
+        }
+    };
+    let title = optional_text(&at("title"), s.title.as_deref(), MAX_TITLE)?;
+    if url.is_none() && title.is_none() {
         return Err(ApiError::invalid(
-            at("url"),
-            format!("'{url}' is not an http(s) URL of at most {MAX_URL} characters"),
+            at("title"),
+            "a source without a url is known by its title (with its publisher and date): give one or the other",
         ));
     }
-    let published_at = s
-        .published_at
-        .as_deref()
-        .map(|raw| {
-            DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-                ApiError::invalid(
-                    at("published_at"),
-                    format!("'{raw}' is not an RFC 3339 time such as 2025-11-01T09:30:00Z"),
-                )
-            })
-        })
-        .transpose()?;
+    let published = published(&at, s.published.as_deref(), s.published_at.as_deref())?;
     let language = s
         .language
         .as_deref()
@@ -124,10 +130,43 @@ pub fn source_in(field: &str, s: &SourceInput) -> Result<NewSource, ApiError> {
         })
         .transpose()?;
     Ok(NewSource {
-        url: url.to_owned(),
-        title: optional_text(&at("title"), s.title.as_deref(), MAX_TITLE)?,
+        url,
+        title,
         publisher: optional_text(&at("publisher"), s.publisher.as_deref(), MAX_NAME)?,
-        published_at,
+        published,
         language,
     })
+}
+
+/// `published` (a date or a date-time) or the first API's `published_at`
+/// (a date-time); both given must name the same.
+fn published(
+    at: &dyn Fn(&str) -> String,
+    published: Option<&str>,
+    published_at: Option<&str>,
+) -> Result<Option<Published>, ApiError> {
+    let from_at = published_at
+        .map(|raw| {
+            DateTime::parse_from_rfc3339(raw).map(|t| Published::At(t.with_timezone(&Utc))).map_err(|_| {
+                ApiError::invalid(
+                    at("published_at"),
+                    format!("'{raw}' is not an RFC 3339 time such as 2025-11-01T09:30:00Z"),
+                )
+            })
+        })
+        .transpose()?;
+    let Some(raw) = published else { return Ok(from_at) };
+    let value = Published::from_text(raw).ok_or_else(|| {
+        ApiError::invalid(
+            at("published"),
+            format!("'{raw}' is not a date (YYYY, YYYY-MM, YYYY-MM-DD) or an RFC 3339 time"),
+        )
+    })?;
+    match from_at {
+        Some(other) if other != value => Err(ApiError::invalid(
+            at("published_at"),
+            format!("'{}' differs from published '{raw}'", published_at.unwrap_or_default()),
+        )),
+        _ => Ok(Some(value)),
+    }
 }

@@ -3,60 +3,42 @@
 //! and a source's in `catalog.rs`, those of single fields in `fields.rs`.
 
 mod catalog;
+mod date;
 mod fields;
 
 pub use catalog::{participant_in, source_in};
+pub use date::partial_date;
 pub use fields::{country_code, event_key, one_of};
 
-use crate::domain::dates::{self, PartialDate, Precision};
 use crate::domain::{EVENT_KINDS, NewEvent};
 use crate::error::ApiError;
 use crate::models::{EventInput, Location};
 use catalog::{participant_ref, source_ref};
-use chrono::NaiveDate;
 use fields::{MAX_NAME, MAX_TITLE, optional_text, text};
 
 const MAX_SUMMARY: usize = 20_000;
+const MAX_DATE_TEXT: usize = 500;
 const MAX_TAG: usize = 64;
 const MAX_TAGS: usize = 32;
 const MAX_PARTICIPANTS: usize = 1_000;
 const MAX_SOURCES: usize = 100;
 
 pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiError> {
-    let key = match (input.key, path_key) {
+    let key = match (input.key.as_deref(), path_key) {
         (Some(body), Some(path)) if body != path => {
             return Err(ApiError::invalid("key", format!("'{body}' differs from the key in the path, '{path}'")));
         }
-        (Some(key), _) => key,
-        (None, Some(path)) => path.to_owned(),
+        (Some(key), _) | (None, Some(key)) => key,
         (None, None) => return Err(ApiError::invalid("key", "is required")),
     };
-    let key = event_key("key", &key)?;
+    let key = event_key("key", key)?;
     let kind = one_of("kind", &input.kind, &EVENT_KINDS)?;
     let title = text("title", &input.title, MAX_TITLE)?;
     let summary = optional_text("summary", input.summary.as_deref(), MAX_SUMMARY)?;
 
-    let declared = input
-        .date_precision
-        .as_deref()
-        .map(|p| {
-            Precision::parse(p)
-                .ok_or_else(|| ApiError::invalid("date_precision", format!("'{p}' is not one of day, month, year")))
-        })
-        .transpose()?;
-    let start_date = partial_date("start", &input.start)?;
-    let precision = declared.unwrap_or(start_date.form);
-    let start = at_precision("start", &input.start, start_date, precision)?;
-    let end = match input.end.as_deref() {
-        None => None,
-        Some(raw) => {
-            let end = at_precision("end", raw, partial_date("end", raw)?, precision)?;
-            if end < start {
-                return Err(ApiError::invalid("end", format!("{raw} is before start {}", input.start)));
-            }
-            Some(end)
-        }
-    };
+    let date = date::event_date(&input)?;
+    let date_text = optional_text("date_text", input.date_text.as_deref(), MAX_DATE_TEXT)?;
+    let date_basis = optional_text("date_basis", input.date_basis.as_deref(), MAX_DATE_TEXT)?;
 
     let location = input.location.map(location).transpose()?.flatten();
     if input.participants.len() > MAX_PARTICIPANTS {
@@ -93,10 +75,9 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         kind,
         title,
         summary,
-        start,
-        end,
-        precision,
-        last_day: dates::last_day(start, end, precision),
+        date,
+        date_text,
+        date_basis,
         location,
         participants,
         sources,
@@ -104,15 +85,6 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         content_hash: String::new(),
     }
     .seal())
-}
-
-/// A `YYYY`, `YYYY-MM` or `YYYY-MM-DD` date, or a 400 naming `field`.
-pub fn partial_date(field: &str, raw: &str) -> Result<PartialDate, ApiError> {
-    PartialDate::parse(raw).map_err(|e| ApiError::invalid(field, e.0))
-}
-
-fn at_precision(field: &str, raw: &str, date: PartialDate, precision: Precision) -> Result<NaiveDate, ApiError> {
-    date.at_precision(raw, precision).map_err(|e| ApiError::invalid(field, e.0))
 }
 
 /// A location with nothing in it is no location.

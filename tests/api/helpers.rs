@@ -74,11 +74,11 @@ impl Reply {
     }
 }
 
-/// A fresh, empty database for one test.
-/// How many migrations, counted from the newest, undo the seed: the seed
-/// and the schema changes that came after it.
-pub const DOWN_TO_BEFORE_SEED: u32 = 2;
+/// How many migrations, counted from the newest, undo the seed: it is the
+/// last step.
+pub const DOWN_TO_BEFORE_SEED: u32 = 1;
 
+/// A fresh, empty database for one test.
 pub async fn fresh_database() -> TestDb {
     let n = NEXT.fetch_add(1, Ordering::SeqCst);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();

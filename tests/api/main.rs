@@ -3,6 +3,7 @@
 
 mod bulk;
 mod countries;
+mod dates;
 mod documents;
 mod errors;
 mod events;

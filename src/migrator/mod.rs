@@ -1,0 +1,63 @@
+//! The migrations, in order: the schema steps of the `migration` crate and
+//! the service's own steps among them (those that write through the
+//! service's code: the seed, and filling new columns for old rows).
+//!
+//! The seed writes through today's write path, which writes today's
+//! columns, so it is always the last step: a schema change goes before it.
+//! When the seed's content changes, it gets a new name and the step it
+//! replaces stays in the list, doing nothing, because databases record it
+//! as applied.
+
+mod backfill;
+
+use crate::db::Db;
+use migration::{
+    MigrationName, MigrationTrait, MigratorTrait, SchemaManager, m20251101_000001_schema,
+    m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence,
+};
+use sea_orm::DbErr;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20251101_000001_schema::Migration),
+            Box::new(FirstSeed),
+            Box::new(m20261125_000001_sqlite_links_without_rowid::Migration),
+            Box::new(m20261201_000001_dates_and_evidence::Migration),
+            Box::new(backfill::DatesFromFirstApi),
+            Box::new(crate::seed::SeedArticle),
+        ]
+    }
+}
+
+/// The first seed, which `SeedArticle` replaced: it made up a day for "last
+/// week" and an address for the article. Databases that ran it keep its
+/// name; it does nothing now, since `SeedArticle` takes its events over.
+pub struct FirstSeed;
+
+impl MigrationName for FirstSeed {
+    fn name(&self) -> &str {
+        "m20251101_000002_seed_article"
+    }
+}
+
+#[migration::async_trait::async_trait]
+impl MigrationTrait for FirstSeed {
+    async fn up(&self, _: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
+    }
+
+    async fn down(&self, _: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
+
+/// Connects and brings the schema and seed up to date: what `timeline
+/// serve` and `timeline migrate up` both do before anything else.
+pub async fn connect_and_migrate(url: &str) -> Result<Db, DbErr> {
+    let db = Db::connect(url).await?;
+    Migrator::up(db.conn(), None).await?;
+    Ok(db)
+}
