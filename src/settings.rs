@@ -63,7 +63,7 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
-    /// Import NDJSON events (shared/data/FORMAT.md) from FILE, or `-` for stdin.
+    /// Import NDJSON events (docs/FORMAT.md) from FILE, or `-` for stdin.
     Import {
         file: String,
         /// Abort with nothing written on the first bad line.
@@ -84,7 +84,7 @@ pub enum Command {
 pub enum MigrateAction {
     /// Apply pending migrations (all, or N).
     Up { steps: Option<u32> },
-    /// Roll back the last migration (or N; `down 2` removes the seed, `down 3` the schema too).
+    /// Roll back the last migration (or N; `down 1` removes the seed, `down 6` the schema too).
     Down {
         #[arg(default_value_t = 1)]
         steps: u32,

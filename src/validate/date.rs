@@ -93,14 +93,13 @@ fn legacy_text(l: Legacy) -> String {
 /// of days has no place for one in EDTF, so it cannot take one.
 fn qualified(date: EventDate, qualifier: Option<Qualifier>) -> Result<EventDate, ApiError> {
     let Some(q) = qualifier else { return Ok(date) };
-    let with = date.with_qualifier(q);
-    if q != Qualifier::Exact && with.to_edtf().starts_with('[') {
+    if q != Qualifier::Exact && !date.can_be_qualified() {
         return Err(ApiError::invalid(
             "qualifier",
             format!("the date {} is a set of days, which EDTF cannot qualify", date.to_edtf()),
         ));
     }
-    Ok(with)
+    Ok(date.with_qualifier(q))
 }
 
 /// `earliest` and `latest`, days both, and `lasted`.

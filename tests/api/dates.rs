@@ -423,3 +423,45 @@ async fn events_are_ordered_by_earliest_day_and_paged_and_filtered_by_precision(
     let fr: Vec<String> = app.get("/api/v1/timeline?country=FR&precision=day").await.keys();
     assert_eq!(fr, ["c-day"]);
 }
+
+#[actix_rt::test]
+async fn ndjson_carries_the_dates_and_evidence_and_old_lines_still_import() {
+    let app = spawn_app().await;
+    let lines = [
+        // The first API's form, as shared/data/FORMAT.md had it.
+        json!({"key": "old-form", "kind": "visit", "title": "Old form", "start": "2024-06-19", "end": "2024-06-21",
+            "date_precision": "day", "participants": [{"kind": "country", "code": "FR"}],
+            "sources": [{"url": "https://example.org/old", "published_at": "2024-06-22T08:00:00Z"}], "tags": ["dated"]}),
+        json!({"key": "new-form", "kind": "statement", "title": "New form", "date": "[2025-10-20..2025-10-26]",
+            "date_text": "на прошлой неделе", "date_basis": "the week before the report",
+            "participants": [{"kind": "country", "code": "FR"}],
+            "sources": [{"title": "A broadcast", "publisher": "Radio", "published": "2025-11-01",
+                "quote": "На прошлой неделе…", "note": "quoting a ministry"}], "tags": ["dated"]}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let reply = app.post_raw("/api/v1/import?strict=true", "application/x-ndjson", body.into_bytes()).await;
+    assert_eq!(reply.body["events"]["created"], 2, "{}", reply.body);
+
+    let exported = app.get_text("/api/v1/export?tag=dated").await;
+    let read: Vec<Value> = exported.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(read[0]["date"], "2024-06-19/2024-06-21");
+    assert_eq!((read[0]["start"].as_str(), read[0]["end"].as_str()), (Some("2024-06-19"), Some("2024-06-21")));
+    assert_eq!(read[0]["sources"][0]["published"], "2024-06-22T08:00:00Z");
+    assert_eq!(read[1]["date"], "[2025-10-20..2025-10-26]");
+    assert_eq!(read[1]["display_date"], "the week of 20–26 October 2025");
+    assert_eq!(
+        (read[1]["date_text"].as_str(), read[1]["date_basis"].as_str()),
+        (Some("на прошлой неделе"), Some("the week before the report"))
+    );
+    let cited = &read[1]["sources"][0];
+    assert!(cited["url"].is_null());
+    assert_eq!(
+        (cited["quote"].as_str(), cited["note"].as_str()),
+        (Some("На прошлой неделе…"), Some("quoting a ministry"))
+    );
+
+    // The export imports again as the same events.
+    let again = app.post_raw("/api/v1/import", "application/x-ndjson", exported.clone().into_bytes()).await;
+    assert_eq!(again.body["events"]["unchanged"], 2, "{}", again.body);
+    assert_eq!(app.get_text("/api/v1/export?tag=dated").await, exported);
+}

@@ -11,5 +11,6 @@ mod helpers;
 mod migrations;
 mod openapi;
 mod participants;
+mod seed;
 mod sources;
 mod timeline;

@@ -61,6 +61,12 @@ impl EventDate {
         Ok(EventDate::point(period, qualifier))
     }
 
+    /// Whether EDTF can mark this date approximate or uncertain: a set of
+    /// days, `[A..B]`, has no place for the mark.
+    pub fn can_be_qualified(self) -> bool {
+        self.end().is_some() || !period_edtf(self.start()).starts_with('[')
+    }
+
     /// The EDTF form: `2025-10-27`, `2024-06`, `2025-10~`,
     /// `2025-10-01/2025-10-03`, `[2025-10-20..2025-10-26]`.
     pub fn to_edtf(self) -> String {
