@@ -48,27 +48,25 @@ fn month_text(d: NaiveDate) -> String {
     format!("{} {}", month(d), d.year())
 }
 
-/// "20–26 October 2025", "27 October – 2 November 2025", "29 December 2025
-/// – 4 January 2026".
-fn days_text(first: NaiveDate, last: NaiveDate) -> String {
+/// A run of days in as few words as it takes: `days_text` writes "20–26
+/// October 2025", "27 October – 2 November 2025", "29 December 2025 – 4
+/// January 2026"; `between_text` "3 and 5 October 2025".
+fn run_text(first: NaiveDate, last: NaiveDate, within_month: &str, across: &str) -> String {
     if (first.year(), first.month()) == (last.year(), last.month()) {
-        format!("{}–{} {}", first.day(), last.day(), month_text(last))
+        format!("{}{within_month}{} {}", first.day(), last.day(), month_text(last))
     } else if first.year() == last.year() {
-        format!("{} {} – {}", first.day(), month(first), day_text(last))
+        format!("{} {}{across}{}", first.day(), month(first), day_text(last))
     } else {
-        format!("{} – {}", day_text(first), day_text(last))
+        format!("{}{across}{}", day_text(first), day_text(last))
     }
 }
 
-/// "3 and 5 October 2025", "30 September and 3 October 2025".
+fn days_text(first: NaiveDate, last: NaiveDate) -> String {
+    run_text(first, last, "–", " – ")
+}
+
 fn between_text(first: NaiveDate, last: NaiveDate) -> String {
-    if (first.year(), first.month()) == (last.year(), last.month()) {
-        format!("{} and {} {}", first.day(), last.day(), month_text(last))
-    } else if first.year() == last.year() {
-        format!("{} {} and {}", first.day(), month(first), day_text(last))
-    } else {
-        format!("{} and {}", day_text(first), day_text(last))
-    }
+    run_text(first, last, " and ", " and ")
 }
 
 fn period_text(p: Period) -> String {

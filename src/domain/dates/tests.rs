@@ -76,6 +76,9 @@ fn a_run_of_days_with_no_name_is_a_set_known_to_its_length() {
     let date = read("[2025-10-03..2025-10-05]");
     assert_eq!(date.precision(), Precision::Week);
     assert_eq!(date.display(), "one day between 3 and 5 October 2025");
+    assert_eq!(read("[2025-09-30..2025-10-03]").display(), "one day between 30 September and 3 October 2025");
+    assert_eq!(read("[2025-12-29..2026-01-04]").display(), "the week of 29 December 2025 – 4 January 2026");
+    assert_eq!(read("2025-09-29/2025-10-02").display(), "29 September – 2 October 2025");
     assert_eq!(read("[2025-10..2025-11]").to_edtf(), "[2025-10-01..2025-11-30]");
     assert_eq!(read("[2025-10-01..2025-10-31]"), read("2025-10"), "a whole month is the month");
 }
