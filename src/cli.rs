@@ -1,11 +1,14 @@
 //! The commands: serve, migrate, import, export, openapi.
 
+use crate::cors::CorsPolicy;
 use crate::db::Db;
 use crate::export::Export;
+use crate::formats::{Format, Writer};
+use crate::http_cache::CachePolicy;
 use crate::import::{ImportError, Importer};
 use crate::migrator::{Migrator, connect_and_migrate};
 use crate::settings::{Command, MigrateAction, Settings};
-use crate::startup::Application;
+use crate::startup::{Application, HttpOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use migration::MigratorTrait;
 use std::io::{Read, Write};
@@ -17,7 +20,11 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
     match settings.command() {
         Command::Serve => {
             let bind = &settings.bind;
-            let app = Application::build(connect_and_migrate(url).await?, bind)?;
+            let options = HttpOptions {
+                cors: CorsPolicy::new(&settings.cors_origins, &settings.cors_write_origins)?,
+                cache: CachePolicy::max_age(settings.cache_max_age),
+            };
+            let app = Application::build(connect_and_migrate(url).await?, bind, options)?;
             tracing::info!("serving on http://{bind} (Swagger UI at /swagger-ui/)");
             app.run_until_stopped().await?;
         }
@@ -110,7 +117,9 @@ fn abort_message(e: ImportError) -> String {
 
 /// Writes the events of a timeline filter to stdout as NDJSON.
 async fn export(db: &Db, filter: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let mut export = Export::new(crate::timeline::export_filter(filter)?);
+    let request = crate::timeline::export_request(filter)?;
+    let format = request.format.unwrap_or(Format::Ndjson);
+    let mut export = Export::new(request.filter, Writer::new(format, request.presentation));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     while let Some(chunk) = export.next_chunk(db).await? {
         out.write_all(&chunk)?;

@@ -5,6 +5,7 @@
 //! `models` and `error` are the bottom layer and import nothing above them.
 
 pub mod cli;
+pub mod cors;
 pub mod cursor;
 pub mod db;
 pub mod domain;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod formats;
+pub mod http_cache;
 pub mod import;
 pub mod migrator;
 pub mod models;

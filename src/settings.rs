@@ -18,6 +18,20 @@ pub struct Settings {
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
 
+    /// Origins whose scripts may read the API: `*` (any) or a comma-separated
+    /// list like `https://example.org,http://localhost:3000`.
+    #[arg(long, env = "CORS_ORIGINS", default_value = "*", global = true)]
+    pub cors_origins: String,
+
+    /// Origins whose scripts may also write (comma-separated); none unless named.
+    #[arg(long, env = "CORS_WRITE_ORIGINS", default_value = "", global = true)]
+    pub cors_write_origins: String,
+
+    /// Seconds a browser or proxy may reuse a GET answer before asking again
+    /// with its ETag (`Cache-Control: public, max-age=N`); 0 asks every time.
+    #[arg(long, env = "CACHE_MAX_AGE", default_value_t = 60, global = true)]
+    pub cache_max_age: u32,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -34,6 +48,9 @@ impl fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("database_url", &redacted(&self.database_url))
             .field("bind", &self.bind)
+            .field("cors_origins", &self.cors_origins)
+            .field("cors_write_origins", &self.cors_write_origins)
+            .field("cache_max_age", &self.cache_max_age)
             .field("command", &self.command)
             .finish()
     }
@@ -70,9 +87,10 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Write events as NDJSON to stdout, oldest first.
+    /// Write events to stdout, oldest first: NDJSON, or any format of the API.
     Export {
-        /// A timeline filter as in the API, e.g. 'country=RU&country=KP&match=all&from=2024'.
+        /// A timeline filter as in the API, e.g. 'country=RU&country=KP&match=all&from=2024';
+        /// `format=csv` (or ics, geojson, timelinejs, vis, json) writes that format.
         #[arg(long, default_value = "")]
         filter: String,
     },

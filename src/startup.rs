@@ -1,11 +1,13 @@
 //! Building and running the HTTP server.
 
+use crate::cors::CorsPolicy;
 use crate::db::Db;
 use crate::error::{ApiError, path_error};
 use crate::extract::BODY_LIMIT;
+use crate::http_cache::{self, CachePolicy};
 use crate::{openapi, routes, telemetry};
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, web};
 use std::net::TcpListener;
 use utoipa_actix_web::{AppExt, scope};
@@ -16,17 +18,33 @@ pub struct Application {
     server: Server,
 }
 
+/// How the server talks to browsers.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    pub cors: CorsPolicy,
+    pub cache: CachePolicy,
+}
+
+impl Default for HttpOptions {
+    /// Any origin reads, none writes; answers are fresh for a minute.
+    fn default() -> HttpOptions {
+        HttpOptions { cors: CorsPolicy::new("*", "").expect("valid"), cache: CachePolicy::max_age(60) }
+    }
+}
+
 impl Application {
     /// Binds `bind` (port 0 picks a free port) and prepares the server.
-    pub fn build(db: Db, bind: &str) -> std::io::Result<Application> {
+    pub fn build(db: Db, bind: &str, options: HttpOptions) -> std::io::Result<Application> {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let db = web::Data::new(db);
+        let cache = web::Data::new(options.cache);
         let spec = openapi::spec();
         let server = actix_web::HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .app_data(db.clone())
+                .app_data(cache.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .service(scope("/api/v1").configure(routes::configure))
@@ -34,6 +52,14 @@ impl Application {
             app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
                 .route("/", web::get().to(home))
                 .default_service(web::to(not_found))
+                // The first wrap is innermost: tags are made on the plain
+                // body, then it is compressed, then the tag names the coding.
+                // CORS sits inside the compression, which adds its `Vary`
+                // after CORS has written its own.
+                .wrap(from_fn(http_cache::conditional))
+                .wrap(options.cors.middleware())
+                .wrap(Compress::default())
+                .wrap(from_fn(http_cache::tag_coding))
                 .wrap(from_fn(telemetry::log_request))
         })
         .listen(listener)?

@@ -2,9 +2,12 @@ use super::timeline::check_participant;
 use crate::db::Db;
 use crate::error::{ApiError, BadRequest};
 use crate::export::Export;
+use crate::formats::{Format, Writer};
 use crate::import::{ImportError, ImportSummary, Importer};
+use crate::models::TimelinePage;
 use crate::query_string;
 use crate::timeline::{self, ExportParams};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -64,23 +67,35 @@ fn import_problem(e: ImportError) -> ApiError {
     }
 }
 
-/// Export events as NDJSON
+/// Export events
 ///
-/// Every event, or those of a timeline filter, streamed in the interchange
-/// format: importing the export into an empty database gives the same timeline.
+/// Every event, or those of a timeline filter, streamed with no page limit:
+/// by default in the interchange format (NDJSON), so importing the export
+/// into an empty database gives the same timeline; with `format` (or
+/// `Accept`) in any of the timeline's formats, e.g. an iCalendar feed a
+/// calendar subscribes to (`format=ics&country=RU&country=KP&match=all`).
 #[utoipa::path(
     tag = "bulk",
     params(ExportParams),
     responses(
-        (status = 200, description = "One event per line", body = String, content_type = "application/x-ndjson"),
+        (status = 200, description = "Every matching event, oldest first",
+            content(
+                (String = "application/x-ndjson"),
+                (TimelinePage = "application/json"),
+                (String = "text/calendar"),
+                (String = "text/csv"),
+                (String = "application/geo+json"),
+            )),
         (status = 400, response = BadRequest),
     )
 )]
 #[get("/export")]
 pub async fn export_events(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let filter = timeline::export_filter(req.query_string())?;
-    check_participant(&db, &filter).await?;
-    let stream = futures_util::stream::unfold(Some((db, Export::new(filter))), |state| async move {
+    let request = timeline::export_request(req.query_string())?;
+    check_participant(&db, &request.filter).await?;
+    let format = Format::chosen(request.format, &req, Format::Ndjson);
+    let export = Export::new(request.filter, Writer::new(format, request.presentation));
+    let stream = futures_util::stream::unfold(Some((db, export)), |state| async move {
         let (db, mut export) = state?;
         match export.next_chunk(&db).await {
             Ok(Some(bytes)) => Some((Ok(web::Bytes::from(bytes)), Some((db, export)))),
@@ -91,5 +106,5 @@ pub async fn export_events(req: HttpRequest, db: web::Data<Db>) -> Result<HttpRe
             }
         }
     });
-    Ok(HttpResponse::Ok().content_type("application/x-ndjson").streaming(stream))
+    Ok(HttpResponse::Ok().insert_header((header::VARY, "Accept")).content_type(format.media_type()).streaming(stream))
 }

@@ -1,10 +1,10 @@
 use crate::db::Db;
 use crate::error::{ApiError, BadRequest};
-use crate::formats::json;
+use crate::formats::{self, Format};
 use crate::models::TimelinePage;
-use crate::timeline::{TimelineFilter, TimelineQuery, page_filter};
+use crate::timeline::{TimelineFilter, TimelineQuery, page_request};
 use crate::{query_string, read};
-use actix_web::http::header::ContentType;
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 /// A page of the timeline
@@ -12,27 +12,48 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 /// Events newest first (or oldest first with `order=asc`), each with its
 /// participants, sources and tags. Page with `cursor`: every page costs the
 /// same, however deep. The `Link` header carries the next page's URL.
+///
+/// `format` (or `Accept`) gives the page in a widget's shape: `timelinejs`,
+/// `vis`, `ics`, `csv`, `geojson` or `ndjson`; the filters and the paging
+/// are the same. A widget that loads what scrolls into view asks for the
+/// window it shows, with a margin: `from` and `to` keep every event whose
+/// dates overlap the window, so an event that began before it still shows.
 #[utoipa::path(
     tag = "timeline",
     params(TimelineQuery),
     responses(
-        (status = 200, description = "A page of events", body = TimelinePage,
-            headers(("Link" = String, description = "`<url>; rel=\"next\"` when more pages follow"))),
+        (status = 200, description = "A page of events, in the API's JSON or the format asked for",
+            content(
+                (TimelinePage = "application/json"),
+                (String = "application/x-ndjson"),
+                (String = "text/calendar"),
+                (String = "text/csv"),
+                (String = "application/geo+json"),
+            ),
+            headers(
+                ("Link" = String, description = "`<url>; rel=\"next\"` when more pages follow"),
+                ("ETag" = String, description = "Changes when anything on the page does; send it back as `If-None-Match`"),
+                ("Cache-Control" = String, description = "`public, max-age=60` unless configured otherwise"),
+            )),
+        (status = 304, description = "The page is unchanged since the `ETag` given in `If-None-Match`"),
         (status = 400, response = BadRequest),
     )
 )]
 #[get("/timeline")]
 pub async fn timeline(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let filter = page_filter(req.query_string())?;
-    check_participant(&db, &filter).await?;
-    let page = read::page(&db, &filter).await?;
+    let request = page_request(req.query_string())?;
+    let filter = &request.filter;
+    check_participant(&db, filter).await?;
+    let format = Format::chosen(request.format, &req, Format::Json);
+    let page = read::page(&db, filter).await?;
     let next_cursor = page.next.map(|after| filter.cursor_after(after));
     let mut response = HttpResponse::Ok();
     if let Some(next) = &next_cursor {
         let link = query_string::with_cursor(req.path(), req.query_string(), next);
-        response.insert_header(("Link", format!("<{link}>; rel=\"next\"")));
+        response.insert_header((header::LINK, format!("<{link}>; rel=\"next\"")));
     }
-    Ok(response.content_type(ContentType::json()).body(json::page_body(&page.documents, next_cursor.as_deref())))
+    let body = formats::page(format, request.presentation, &page.documents, next_cursor.as_deref())?;
+    Ok(response.insert_header((header::VARY, "Accept")).content_type(format.media_type()).body(body))
 }
 
 /// A `participant` filter must name one that exists.

@@ -9,8 +9,10 @@ pub use query::{DEFAULT_LIMIT, MAX_LIMIT, Match, Order, PAGING, TimelineQuery};
 use crate::cursor;
 use crate::domain::EVENT_KINDS;
 use crate::domain::dates::Precision;
+use crate::domain::participant::country_name;
 use crate::error::ApiError;
-use crate::validate::{country_code, one_of, partial_date};
+use crate::formats::{Format, Presentation};
+use crate::validate::{country_code, one_of, partial_date, shown_title};
 use chrono::NaiveDate;
 use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterIn};
@@ -46,21 +48,42 @@ impl TimelineFilter {
     }
 }
 
+/// A timeline request: which events, and how to write them.
+#[derive(Debug)]
+pub struct TimelineRequest {
+    pub filter: TimelineFilter,
+    /// `format=`, when given; the `Accept` header decides otherwise.
+    pub format: Option<Format>,
+    pub presentation: Presentation,
+}
+
 /// A page of the timeline: newest first unless asked otherwise.
-pub fn page_filter(raw_query: &str) -> Result<TimelineFilter, ApiError> {
-    filter(crate::query_string::parse(raw_query)?, Order::Desc)
+pub fn page_request(raw_query: &str) -> Result<TimelineRequest, ApiError> {
+    request(crate::query_string::parse(raw_query)?, Order::Desc)
 }
 
 /// A whole timeline for export: oldest first unless asked otherwise, and
 /// with no paging.
-pub fn export_filter(raw_query: &str) -> Result<TimelineFilter, ApiError> {
+pub fn export_request(raw_query: &str) -> Result<TimelineRequest, ApiError> {
     let query: TimelineQuery = crate::query_string::parse(raw_query)?;
     for (name, given) in [("limit", query.limit.is_some()), ("cursor", query.cursor.is_some())] {
         if given {
             return Err(ApiError::invalid(name, "an export streams every matching event; it has no pages"));
         }
     }
-    filter(query, Order::Asc)
+    request(query, Order::Asc)
+}
+
+fn request(mut q: TimelineQuery, default_order: Order) -> Result<TimelineRequest, ApiError> {
+    let format = q.format;
+    let title = q.title.take().map(|raw| shown_title(&raw)).transpose()?;
+    let group_by = q.group_by;
+    let filter = filter(q, default_order)?;
+    let default_title = match filter.countries.len() {
+        0 => "Timeline".to_owned(),
+        _ => filter.countries.iter().map(|c| country_name(c)).collect::<Vec<_>>().join(" – "),
+    };
+    Ok(TimelineRequest { filter, format, presentation: Presentation { group_by, title, default_title } })
 }
 
 /// The export's parameters in the spec: the timeline's, less paging.
@@ -121,32 +144,32 @@ mod tests {
 
     #[test]
     fn a_window_covers_whole_periods() {
-        let f = page_filter("from=2024-06&to=2025").unwrap();
+        let f = page_request("from=2024-06&to=2025").unwrap().filter;
         assert_eq!(f.from, NaiveDate::from_ymd_opt(2024, 6, 1));
         assert_eq!(f.to, NaiveDate::from_ymd_opt(2025, 12, 31));
     }
 
     #[test]
     fn the_page_and_the_export_differ_only_in_order_and_paging() {
-        assert_eq!(page_filter("").unwrap().order, Order::Desc);
-        assert_eq!(export_filter("").unwrap().order, Order::Asc);
-        assert_eq!(export_filter("order=desc").unwrap().order, Order::Desc);
-        assert!(export_filter("limit=5").is_err());
-        assert!(page_filter("limit=5").is_ok());
+        assert_eq!(page_request("").unwrap().filter.order, Order::Desc);
+        assert_eq!(export_request("").unwrap().filter.order, Order::Asc);
+        assert_eq!(export_request("order=desc").unwrap().filter.order, Order::Desc);
+        assert!(export_request("limit=5").is_err());
+        assert!(page_request("limit=5").is_ok());
     }
 
     #[test]
     fn countries_are_upper_cased_and_given_once() {
-        assert_eq!(page_filter("country=ru&country=RU&country=kp").unwrap().countries, ["RU", "KP"]);
+        assert_eq!(page_request("country=ru&country=RU&country=kp").unwrap().filter.countries, ["RU", "KP"]);
     }
 
     #[test]
     fn a_cursor_round_trips_and_keeps_its_order() {
-        let first = page_filter("order=asc").unwrap();
+        let first = page_request("order=asc").unwrap().filter;
         let day = NaiveDate::from_ymd_opt(2025, 10, 27).unwrap();
         let cursor = first.cursor_after((day, 7));
-        assert_eq!(page_filter(&format!("order=asc&cursor={cursor}")).unwrap().after, Some((day, 7)));
-        assert!(page_filter(&format!("cursor={cursor}")).is_err(), "a desc page refuses an asc cursor");
+        assert_eq!(page_request(&format!("order=asc&cursor={cursor}")).unwrap().filter.after, Some((day, 7)));
+        assert!(page_request(&format!("cursor={cursor}")).is_err(), "a desc page refuses an asc cursor");
     }
 
     #[test]

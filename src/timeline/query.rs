@@ -2,6 +2,7 @@
 //! documentation in the spec, and their bounds.
 
 use crate::domain::dates::Precision;
+use crate::formats::{Format, GroupBy};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -52,6 +53,20 @@ pub struct TimelineQuery {
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// The shape of the answer: `json` (a page's default), `ndjson` (an
+    /// export's default), `timelinejs`, `vis`, `ics`, `csv` or `geojson`.
+    /// Without it, an `Accept` of `application/json`,
+    /// `application/x-ndjson`, `text/calendar`, `text/csv` or
+    /// `application/geo+json` chooses.
+    #[param(inline)]
+    pub format: Option<Format>,
+    /// Groups for `timelinejs` and `vis`: by `kind`, or by `country` (where
+    /// it happened, else its first country participant).
+    #[param(inline)]
+    pub group_by: Option<GroupBy>,
+    /// A title slide (`timelinejs`) or the calendar's name (`ics`).
+    #[param(example = "Russia–DPRK")]
+    pub title: Option<String>,
 }
 
 /// How several countries combine.

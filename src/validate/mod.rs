@@ -16,6 +16,11 @@ use crate::models::{EventInput, Location};
 use catalog::{participant_ref, source_ref};
 use fields::{MAX_NAME, MAX_TITLE, optional_text, text};
 
+/// The title a format shows (`title=`), bounded as an event's is.
+pub fn shown_title(raw: &str) -> Result<String, ApiError> {
+    text("title", raw, MAX_TITLE)
+}
+
 const MAX_SUMMARY: usize = 20_000;
 const MAX_DATE_TEXT: usize = 500;
 const MAX_TAG: usize = 64;

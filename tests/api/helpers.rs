@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::sync::atomic::{AtomicU32, Ordering};
 use timeline::db::Db;
 use timeline::migrator::connect_and_migrate;
-use timeline::startup::Application;
+use timeline::startup::{Application, HttpOptions};
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
@@ -117,10 +117,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// The server on a database of the test's own making (migrated as it is).
 pub async fn spawn_app_on(test_db: TestDb) -> TestApp {
+    spawn_app_with(test_db, HttpOptions::default()).await
+}
+
+/// The server with its browser-facing options (CORS, caching) set.
+pub async fn spawn_app_with(test_db: TestDb, options: HttpOptions) -> TestApp {
     init_test_logs();
     let db_url = test_db.url.clone();
     let db = connect_and_migrate(&db_url).await.expect("migrations run");
-    let app = Application::build(db, "127.0.0.1:0").expect("binds");
+    let app = Application::build(db, "127.0.0.1:0", options).expect("binds");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
@@ -233,5 +238,44 @@ impl TestApp {
         assert_eq!(response.status().as_u16(), 200);
         let bytes = response.body().limit(64 * 1024 * 1024).await.expect("body");
         String::from_utf8(bytes.to_vec()).expect("UTF-8")
+    }
+}
+
+/// An answer as bytes, whatever its type.
+pub struct RawReply {
+    pub status: u16,
+    pub headers: awc::http::header::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl RawReply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.bytes.clone()).expect("UTF-8")
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).expect("JSON")
+    }
+}
+
+impl TestApp {
+    /// A request with headers of the caller's choosing, answered as bytes.
+    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> RawReply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let mut response = request.send().await.expect("request");
+        let bytes = response.body().limit(64 * 1024 * 1024).await.expect("body").to_vec();
+        RawReply { status: response.status().as_u16(), headers: response.headers().clone(), bytes }
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> RawReply {
+        self.request("GET", path, headers).await
     }
 }

@@ -1,0 +1,114 @@
+//! Conditional GETs: every GET or HEAD answer with a body in memory gets a
+//! strong `ETag` (a hash of the body, so it changes when anything on it
+//! does, a renamed participant included) and a `Cache-Control`; a request
+//! whose `If-None-Match` names it gets a 304 with no body.
+//!
+//! The tag hashes the uncompressed body. A compressed answer is another
+//! representation and needs another strong tag (RFC 9110 §8.8.3), so
+//! `tag_coding`, outside the compression, appends the coding (`"…-br"`),
+//! and `conditional` ignores that suffix when it compares.
+
+use actix_web::Error;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+
+/// The codings the compression may apply, as they are appended to a tag.
+const CODINGS: [&str; 4] = ["br", "gzip", "zstd", "deflate"];
+
+/// `Cache-Control` of a cacheable answer.
+#[derive(Clone, Debug)]
+pub struct CachePolicy(pub HeaderValue);
+
+impl CachePolicy {
+    /// Public for `max_age` seconds; 0: cache, but ask every time.
+    pub fn max_age(seconds: u32) -> CachePolicy {
+        let value = if seconds == 0 { "no-cache".to_owned() } else { format!("public, max-age={seconds}") };
+        CachePolicy(HeaderValue::from_str(&value).expect("ASCII"))
+    }
+}
+
+pub async fn conditional(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, Error> {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return next.call(req).await;
+    }
+    let policy = req.app_data::<web::Data<CachePolicy>>().map(|p| p.0.clone());
+    let asked = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let res = next.call(req).await?;
+    if res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let (mut head, body) = res.into_parts();
+    // A streamed body (an export) is not held in memory, so it has no tag.
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        Err(body) => return Ok(ServiceResponse::new(req, head.set_body(body))),
+    };
+    let tag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&bytes));
+    let tag_value = HeaderValue::from_str(&tag).expect("hex in quotes");
+    if let Some(policy) = policy {
+        head.headers_mut().insert(header::CACHE_CONTROL, policy);
+    }
+    if let Some(matched) = asked.as_deref().and_then(|asked| matching(asked, &tag)) {
+        let mut not_modified = HttpResponse::NotModified();
+        not_modified.insert_header((header::ETAG, HeaderValue::from_str(matched).unwrap_or(tag_value)));
+        for name in [header::CACHE_CONTROL, header::VARY, header::LINK] {
+            if let Some(value) = head.headers().get(&name) {
+                not_modified.insert_header((name, value.clone()));
+            }
+        }
+        return Ok(ServiceResponse::new(req, not_modified.finish()));
+    }
+    head.headers_mut().insert(header::ETAG, tag_value);
+    Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))))
+}
+
+/// The tag of `If-None-Match` that names `tag` (weakly, as RFC 9110 §13.1.2
+/// compares), with any coding suffix of ours ignored; `*` matches any.
+fn matching<'a>(asked: &'a str, tag: &str) -> Option<&'a str> {
+    let bare = tag.trim_matches('"');
+    asked.split(',').map(str::trim).find(|candidate| {
+        if *candidate == "*" {
+            return true;
+        }
+        let opaque = candidate.trim_start_matches("W/").trim_matches('"');
+        let opaque = CODINGS.iter().find_map(|c| opaque.strip_suffix(&format!("-{c}")[..])).unwrap_or(opaque);
+        opaque == bare
+    })
+}
+
+/// Appends the content coding to the tag of a compressed answer.
+pub async fn tag_coding(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let mut res = next.call(req).await?;
+    let coding = res.headers().get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let tag = res.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if let (Some(coding), Some(tag)) = (coding, tag)
+        && CODINGS.contains(&coding.as_str())
+        && let Ok(value) = HeaderValue::from_str(&format!("{}-{coding}\"", tag.trim_end_matches('"')))
+    {
+        res.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matching;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_ignores_our_coding_suffix() {
+        let tag = "\"abc\"";
+        assert_eq!(matching("\"abc\"", tag), Some("\"abc\""));
+        assert_eq!(matching("W/\"abc\"", tag), Some("W/\"abc\""));
+        assert_eq!(matching("\"x\", \"abc-br\"", tag), Some("\"abc-br\""));
+        assert_eq!(matching("*", tag), Some("*"));
+        assert_eq!(matching("\"abd\", \"abc-xz\"", tag), None);
+    }
+}
