@@ -1,4 +1,6 @@
-//! Conditional GETs: every GET or HEAD answer with a body in memory gets a
+//! Conditional GETs and the choice of compression.
+//!
+//! Every GET or HEAD answer with a body in memory gets a
 //! strong `ETag` (a hash of the body, so it changes when anything on it
 //! does, a renamed participant included) and a `Cache-Control`; a request
 //! whose `If-None-Match` names it gets a 304 with no body.
@@ -50,7 +52,9 @@ pub async fn conditional(req: ServiceRequest, next: Next<BoxBody>) -> Result<Ser
     };
     let tag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&bytes));
     let tag_value = HeaderValue::from_str(&tag).expect("hex in quotes");
-    if let Some(policy) = policy {
+    if let Some(policy) = policy
+        && !head.headers().contains_key(header::CACHE_CONTROL)
+    {
         head.headers_mut().insert(header::CACHE_CONTROL, policy);
     }
     if let Some(matched) = asked.as_deref().and_then(|asked| matching(asked, &tag)) {
@@ -81,6 +85,34 @@ fn matching<'a>(asked: &'a str, tag: &str) -> Option<&'a str> {
     })
 }
 
+/// Brotli as actix-web sets it up (quality 3, a 4 MiB window) costs ~8× what
+/// zstd or gzip cost on a timeline page for the same or a ~50 % larger
+/// body (bench/README.md), and browsers accept all three alike. So when a
+/// client accepts zstd or gzip too, brotli is struck from its list; a
+/// client that accepts only brotli still gets it.
+pub async fn prefer_cheap_coding(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let accepted = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if let Some(cheaper) = accepted.as_deref().and_then(without_brotli)
+        && let Ok(value) = HeaderValue::from_str(&cheaper)
+    {
+        req.headers_mut().insert(header::ACCEPT_ENCODING, value);
+    }
+    next.call(req).await
+}
+
+/// The list less `br`, when it accepts `zstd` or `gzip` too.
+fn without_brotli(accepted: &str) -> Option<String> {
+    let items: Vec<&str> = accepted.split(',').map(str::trim).collect();
+    let coding = |item: &str| item.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let refused = |item: &str| item.replace(' ', "").contains(";q=0") && !item.replace(' ', "").contains(";q=0.");
+    let has_br = items.iter().any(|i| coding(i) == "br");
+    let cheaper = items.iter().any(|i| matches!(coding(i).as_str(), "zstd" | "gzip") && !refused(i));
+    (has_br && cheaper).then(|| items.into_iter().filter(|i| coding(i) != "br").collect::<Vec<_>>().join(", "))
+}
+
 /// Appends the content coding to the tag of a compressed answer.
 pub async fn tag_coding(
     req: ServiceRequest,
@@ -100,7 +132,16 @@ pub async fn tag_coding(
 
 #[cfg(test)]
 mod tests {
-    use super::matching;
+    use super::{matching, without_brotli};
+
+    #[test]
+    fn brotli_gives_way_to_zstd_or_gzip_when_both_are_accepted() {
+        assert_eq!(without_brotli("gzip, deflate, br, zstd").as_deref(), Some("gzip, deflate, zstd"));
+        assert_eq!(without_brotli("br;q=1.0, gzip;q=0.8").as_deref(), Some("gzip;q=0.8"));
+        assert_eq!(without_brotli("br"), None);
+        assert_eq!(without_brotli("br, gzip;q=0"), None);
+        assert_eq!(without_brotli("gzip, zstd"), None);
+    }
 
     #[test]
     fn if_none_match_compares_weakly_and_ignores_our_coding_suffix() {

@@ -23,6 +23,7 @@ pub mod read;
 pub mod routes;
 pub mod seed;
 pub mod settings;
+pub mod site;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -5,7 +5,7 @@ use crate::db::Db;
 use crate::error::{ApiError, path_error};
 use crate::extract::BODY_LIMIT;
 use crate::http_cache::{self, CachePolicy};
-use crate::{openapi, routes, telemetry};
+use crate::{openapi, routes, site, telemetry};
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, web};
@@ -50,18 +50,23 @@ impl Application {
                 .service(scope("/api/v1").configure(routes::configure))
                 .split_for_parts();
             app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
-                .route("/", web::get().to(home))
+                .configure(site::configure)
                 .default_service(web::to(not_found))
                 // The first wrap is innermost: tags are made on the plain
                 // body, then it is compressed, then the tag names the coding.
                 // CORS sits inside the compression, which adds its `Vary`
-                // after CORS has written its own.
+                // after CORS has written its own; the choice of coding is
+                // made just before the compression reads it.
                 .wrap(from_fn(http_cache::conditional))
                 .wrap(options.cors.middleware())
                 .wrap(Compress::default())
+                .wrap(from_fn(http_cache::prefer_cheap_coding))
                 .wrap(from_fn(http_cache::tag_coding))
                 .wrap(from_fn(telemetry::log_request))
         })
+        // A compressed answer is written in chunks; with Nagle's algorithm
+        // each waited ~40 ms for the client's delayed ACK (bench/README.md).
+        .tcp_nodelay(true)
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
@@ -76,10 +81,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-async fn home() -> HttpResponse {
-    HttpResponse::Found().insert_header(("Location", "/swagger-ui/")).finish()
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {

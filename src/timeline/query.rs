@@ -1,6 +1,7 @@
 //! The timeline's query parameters: the one list of their names, their
 //! documentation in the spec, and their bounds.
 
+use crate::domain::EVENT_KINDS;
 use crate::domain::dates::Precision;
 use crate::formats::{Format, GroupBy};
 use serde::Deserialize;
@@ -34,6 +35,7 @@ pub struct TimelineQuery {
     pub to: Option<String>,
     /// Event kind; repeatable.
     #[serde(default)]
+    #[param(schema_with = kinds_schema)]
     pub kind: Vec<String>,
     /// Only events with this participant (id).
     pub participant: Option<i64>,
@@ -67,6 +69,13 @@ pub struct TimelineQuery {
     /// A title slide (`timelinejs`) or the calendar's name (`ics`).
     #[param(example = "Russia–DPRK")]
     pub title: Option<String>,
+}
+
+/// `kind` in the spec lists the kinds, so Swagger UI and the page offer them.
+fn kinds_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let kind = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(EVENT_KINDS));
+    ArrayBuilder::new().items(kind).build()
 }
 
 /// How several countries combine.

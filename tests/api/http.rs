@@ -189,3 +189,29 @@ fn unbrotli(bytes: &[u8]) -> Vec<u8> {
     brotli::Decompressor::new(bytes, 4096).read_to_end(&mut out).unwrap();
     out
 }
+
+#[actix_rt::test]
+async fn a_browser_that_accepts_everything_gets_zstd_not_the_costly_brotli() {
+    let app = spawn_app().await;
+    let reply = app.get_with("/api/v1/timeline?limit=100", &[("Accept-Encoding", "gzip, deflate, br, zstd")]).await;
+    assert_eq!(reply.header("content-encoding").as_deref(), Some("zstd"));
+    assert!(reply.header("etag").unwrap().ends_with("-zstd\""));
+    let gzip_or_br = app.get_with("/api/v1/timeline?limit=100", &[("Accept-Encoding", "br, gzip")]).await;
+    assert_eq!(gzip_or_br.header("content-encoding").as_deref(), Some("gzip"));
+}
+
+#[actix_rt::test]
+async fn the_page_and_the_widget_are_served_from_the_binary_to_any_site() {
+    let app = spawn_app().await;
+    let page = app.get_with("/", &[]).await;
+    assert_eq!(page.header("content-type").as_deref(), Some("text/html; charset=utf-8"));
+    assert!(page.text().contains("/swagger-ui/") && page.text().contains("vis-timeline-graph2d.min.js"));
+    let widget = app.get_with("/widget.js", &[("Origin", "https://news.example")]).await;
+    assert_eq!(widget.header("content-type").as_deref(), Some("text/javascript; charset=utf-8"));
+    assert!(widget.text().contains("customElements.define('timeline-widget'"));
+    assert_eq!(widget.header("access-control-allow-origin").as_deref(), Some("https://news.example"));
+    let library = app.get_with("/vendor/vis-timeline/vis-timeline-graph2d.min.js", &[]).await;
+    assert_eq!(library.status, 200);
+    assert!(library.header("etag").is_some());
+    assert_eq!(app.get_with("/swagger-ui/", &[]).await.status, 200);
+}
