@@ -59,7 +59,9 @@ pub async fn conditional(req: ServiceRequest, next: Next<BoxBody>) -> Result<Ser
     }
     if let Some(matched) = asked.as_deref().and_then(|asked| matching(asked, &tag)) {
         let mut not_modified = HttpResponse::NotModified();
-        not_modified.insert_header((header::ETAG, HeaderValue::from_str(matched).unwrap_or(tag_value)));
+        // The tag the client holds (ours with its coding); `*` names none.
+        let held = if matched == "*" { None } else { HeaderValue::from_str(matched).ok() };
+        not_modified.insert_header((header::ETAG, held.unwrap_or(tag_value)));
         for name in [header::CACHE_CONTROL, header::VARY, header::LINK] {
             if let Some(value) = head.headers().get(&name) {
                 not_modified.insert_header((name, value.clone()));

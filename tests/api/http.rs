@@ -23,6 +23,8 @@ async fn an_unchanged_page_is_a_304_with_no_body_and_a_write_changes_its_tag() {
     assert!(again.bytes.is_empty());
     assert_eq!(again.header("etag"), Some(tag.clone()));
     assert_eq!(app.get_with(KP_PAGE, &[("If-None-Match", "\"other\"")]).await.status, 200);
+    let any = app.get_with(KP_PAGE, &[("If-None-Match", "*")]).await;
+    assert_eq!((any.status, any.header("etag")), (304, Some(tag.clone())), "`*`: the page exists; its tag is ours");
     // Another page has another tag.
     assert_ne!(app.get_with("/api/v1/timeline?country=RU&limit=5", &[]).await.header("etag"), Some(tag.clone()));
 
