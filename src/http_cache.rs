@@ -10,12 +10,14 @@
 //! `tag_coding`, outside the compression, appends the coding (`"…-br"`),
 //! and `conditional` ignores that suffix when it compares.
 
-use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{
+    self, AcceptEncoding, Encoding, HeaderValue, Preference, Quality, QualityItem, TryIntoHeaderValue,
+};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
 use actix_web::{HttpResponse, web};
 
 /// The codings the compression may apply, as they are appended to a tag.
@@ -96,9 +98,9 @@ pub async fn prefer_cheap_coding(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let accepted = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    if let Some(cheaper) = accepted.as_deref().and_then(without_brotli)
-        && let Ok(value) = HeaderValue::from_str(&cheaper)
+    if let Some(accepted) = req.get_header::<AcceptEncoding>()
+        && let Some(cheaper) = without_brotli(accepted)
+        && let Ok(value) = cheaper.try_into_value()
     {
         req.headers_mut().insert(header::ACCEPT_ENCODING, value);
     }
@@ -106,13 +108,12 @@ pub async fn prefer_cheap_coding(
 }
 
 /// The list less `br`, when it accepts `zstd` or `gzip` too.
-fn without_brotli(accepted: &str) -> Option<String> {
-    let items: Vec<&str> = accepted.split(',').map(str::trim).collect();
-    let coding = |item: &str| item.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    let refused = |item: &str| item.replace(' ', "").contains(";q=0") && !item.replace(' ', "").contains(";q=0.");
-    let has_br = items.iter().any(|i| coding(i) == "br");
-    let cheaper = items.iter().any(|i| matches!(coding(i).as_str(), "zstd" | "gzip") && !refused(i));
-    (has_br && cheaper).then(|| items.into_iter().filter(|i| coding(i) != "br").collect::<Vec<_>>().join(", "))
+fn without_brotli(AcceptEncoding(items): AcceptEncoding) -> Option<AcceptEncoding> {
+    let is = |item: &QualityItem<Preference<Encoding>>, coding: &Encoding| matches!(&item.item, Preference::Specific(e) if e == coding);
+    let has_br = items.iter().any(|i| is(i, &Encoding::brotli()));
+    let cheaper =
+        items.iter().any(|i| (is(i, &Encoding::zstd()) || is(i, &Encoding::gzip())) && i.quality > Quality::ZERO);
+    (has_br && cheaper).then(|| AcceptEncoding(items.into_iter().filter(|i| !is(i, &Encoding::brotli())).collect()))
 }
 
 /// Appends the content coding to the tag of a compressed answer.
@@ -134,15 +135,24 @@ pub async fn tag_coding(
 
 #[cfg(test)]
 mod tests {
-    use super::{matching, without_brotli};
+    use super::{AcceptEncoding, matching, without_brotli};
+
+    fn cheaper(accepted: &str) -> Option<String> {
+        use actix_web::http::header::Header;
+        let req =
+            actix_web::test::TestRequest::default().insert_header(("Accept-Encoding", accepted)).to_http_request();
+        let parsed = AcceptEncoding::parse(&req).expect("a valid header");
+        without_brotli(parsed).map(|list| list.to_string())
+    }
 
     #[test]
     fn brotli_gives_way_to_zstd_or_gzip_when_both_are_accepted() {
-        assert_eq!(without_brotli("gzip, deflate, br, zstd").as_deref(), Some("gzip, deflate, zstd"));
-        assert_eq!(without_brotli("br;q=1.0, gzip;q=0.8").as_deref(), Some("gzip;q=0.8"));
-        assert_eq!(without_brotli("br"), None);
-        assert_eq!(without_brotli("br, gzip;q=0"), None);
-        assert_eq!(without_brotli("gzip, zstd"), None);
+        assert_eq!(cheaper("gzip, deflate, br, zstd").as_deref(), Some("gzip, deflate, zstd"));
+        assert_eq!(cheaper("br;q=1.0, gzip;q=0.8").as_deref(), Some("gzip; q=0.8"));
+        assert_eq!(cheaper("br"), None);
+        assert_eq!(cheaper("br, gzip;q=0"), None);
+        assert_eq!(cheaper("br, gzip;q=0.000"), None);
+        assert_eq!(cheaper("gzip, zstd"), None);
     }
 
     #[test]

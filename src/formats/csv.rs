@@ -3,6 +3,7 @@
 //! cell with "; ", each participant with its role in brackets and each
 //! source as its title and URL.
 
+use crate::domain::participant::event_countries;
 use crate::error::ApiError;
 use crate::models::Event;
 
@@ -37,10 +38,10 @@ pub fn head(out: &mut Vec<u8>) {
 pub fn row(out: &mut Vec<u8>, e: &Event) -> Result<(), ApiError> {
     let location = e.location.as_ref();
     let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
-    let mut countries: Vec<&str> = e.participants.iter().filter_map(|p| p.code.as_deref()).collect();
-    countries.extend(e.participants.iter().filter(|p| p.kind == "person").filter_map(|p| p.country.as_deref()));
-    countries.sort_unstable();
-    countries.dedup();
+    let countries: Vec<&str> =
+        event_countries(e.participants.iter().map(|p| (p.kind.as_str(), p.code.as_deref().or(p.country.as_deref()))))
+            .into_iter()
+            .collect();
     let participants: Vec<String> = e
         .participants
         .iter()

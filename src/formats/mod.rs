@@ -10,10 +10,9 @@ pub mod ndjson;
 pub mod timelinejs;
 pub mod vis;
 
-use crate::domain::dates::EventDate;
 use crate::domain::participant::country_name;
 use crate::error::ApiError;
-use crate::models::Event;
+use crate::models::{Event, stored_edtf};
 use actix_web::http::header::{Accept, Header};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -40,9 +39,6 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 7] =
-        [Format::Json, Format::Ndjson, Format::Timelinejs, Format::Vis, Format::Ics, Format::Csv, Format::Geojson];
-
     pub fn media_type(self) -> &'static str {
         match self {
             Format::Json | Format::Timelinejs | Format::Vis => "application/json",
@@ -146,10 +142,6 @@ impl Writer {
         Writer { format, presentation, written: 0, groups: BTreeMap::new() }
     }
 
-    pub fn format(&self) -> Format {
-        self.format
-    }
-
     pub fn head(&mut self, out: &mut Vec<u8>) {
         match self.format {
             Format::Json => out.extend_from_slice(b"{\"items\":["),
@@ -171,12 +163,7 @@ impl Writer {
             return Ok(());
         }
         let event = read_document(document)?;
-        let date = EventDate::parse_edtf(&event.date).map_err(|e| {
-            ApiError::Database(sea_orm::DbErr::Custom(format!(
-                "event {} has a date that does not read: {}",
-                event.key, e.0
-            )))
-        })?;
+        let date = stored_edtf(&event.key, &event.date)?;
         let group = group_of(&event, self.presentation.group_by);
         match self.format {
             Format::Json => unreachable!("written above"),
@@ -250,7 +237,7 @@ pub fn page(
 }
 
 /// A stored event document, read back.
-pub fn read_document(document: &str) -> Result<Event, ApiError> {
+fn read_document(document: &str) -> Result<Event, ApiError> {
     serde_json::from_str(document)
         .map_err(|e| ApiError::Database(sea_orm::DbErr::Custom(format!("a stored event document is not valid: {e}"))))
 }

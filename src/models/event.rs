@@ -93,8 +93,13 @@ pub struct DateFields {
 
 /// The date of a stored event.
 pub fn stored_date(row: &event::Model) -> Result<EventDate, ApiError> {
-    EventDate::parse_edtf(&row.date_edtf).map_err(|e| {
-        ApiError::Database(DbErr::Custom(format!("event {} has a stored date that does not read: {}", row.key, e.0)))
+    stored_edtf(&row.key, &row.date_edtf)
+}
+
+/// A date the database holds for event `key` (its row or its document).
+pub fn stored_edtf(key: &str, edtf: &str) -> Result<EventDate, ApiError> {
+    EventDate::parse_edtf(edtf).map_err(|e| {
+        ApiError::Database(DbErr::Custom(format!("event {key} has a stored date that does not read: {}", e.0)))
     })
 }
 

@@ -8,5 +8,6 @@ mod input;
 pub use catalog::{Country, Participant, ParticipantPage, SourceDetail, SourcePage};
 pub use event::{
     DateFields, Event, EventParticipant, EventSource, EventSummary, Location, Source, TimelinePage, stored_date,
+    stored_edtf,
 };
 pub use input::{EventInput, ParticipantInput, ParticipantRef, SourceInput, SourceRef};
