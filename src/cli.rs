@@ -1,4 +1,4 @@
-//! The commands: serve, migrate, import, export, openapi.
+//! The commands: serve, migrate, import, export, openapi, token.
 
 use crate::cors::CorsPolicy;
 use crate::db::Db;
@@ -6,9 +6,10 @@ use crate::export::Export;
 use crate::formats::{Format, Writer};
 use crate::http_cache::CachePolicy;
 use crate::import::{ImportError, Importer};
-use crate::migrator::{Migrator, connect_and_migrate};
-use crate::settings::{Command, MigrateAction, Settings};
+use crate::migrator::{self, Migrator, connect_and_migrate};
+use crate::settings::{Command, MigrateAction, Settings, TokenAction};
 use crate::startup::{Application, HttpOptions};
+use crate::{read, store};
 use indicatif::{ProgressBar, ProgressStyle};
 use migration::MigratorTrait;
 use std::io::{Read, Write};
@@ -24,15 +25,21 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
                 cors: CorsPolicy::new(&settings.cors_origins, &settings.cors_write_origins)?,
                 cache: CachePolicy::max_age(settings.cache_max_age),
             };
-            let app = Application::build(connect_and_migrate(url).await?, bind, options)?;
+            let db = connect_and_migrate(url).await?;
+            if !read::any_write_token(&db).await? {
+                tracing::warn!(
+                    "no token may write yet, so every write answers 401; make one with `timeline token create --name admin`"
+                );
+            }
+            let app = Application::build(db, bind, options)?;
             tracing::info!("serving on http://{bind} (Swagger UI at /swagger-ui/)");
             app.run_until_stopped().await?;
         }
         Command::Migrate { action } => {
             let db = Db::connect(url).await?;
             match action {
-                MigrateAction::Up { steps } => Migrator::up(db.conn(), steps).await?,
-                MigrateAction::Down { steps } => Migrator::down(db.conn(), Some(steps)).await?,
+                MigrateAction::Up { steps } => migrator::up(&db, steps).await?,
+                MigrateAction::Down { steps } => migrator::down(&db, steps).await?,
                 MigrateAction::Status => {}
             }
             for migration in Migrator::get_migration_with_status(db.conn()).await? {
@@ -50,6 +57,11 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
         }
         Command::Export { filter } => export(&connect_and_migrate(url).await?, &filter).await?,
         Command::Openapi => println!("{}", crate::openapi::spec().to_pretty_json()?),
+        Command::Token { action } => {
+            let db = connect_and_migrate(url).await?;
+            token(&db, action).await?;
+            db.close().await?;
+        }
     }
     Ok(0)
 }
@@ -113,6 +125,34 @@ fn abort_message(e: ImportError) -> String {
         ),
         ImportError::Api(e) => e.to_string(),
     }
+}
+
+async fn token(db: &Db, action: TokenAction) -> Result<(), Box<dyn std::error::Error>> {
+    match action {
+        TokenAction::Create { name, read_only } => {
+            let secret = store::create_token(db, &name, read_only).await?;
+            println!("{}", secret.expose());
+            eprintln!("token '{}' made; this is the only time its secret is shown", name.trim());
+            eprintln!("send it as: Authorization: Bearer <token>");
+        }
+        TokenAction::List => {
+            for t in read::tokens(db).await? {
+                let state = match (t.revoked_at, t.read_only) {
+                    (Some(when), _) => format!("revoked {}", when.format("%Y-%m-%d %H:%M")),
+                    (None, true) => "read-only".to_owned(),
+                    (None, false) => "writes".to_owned(),
+                };
+                println!("{:<32} made {}  {state}", t.name, t.created_at.format("%Y-%m-%d %H:%M"));
+            }
+        }
+        TokenAction::Revoke { name } => {
+            if !store::revoke_token(db, &name).await? {
+                return Err(format!("no live token named '{name}'").into());
+            }
+            eprintln!("token '{name}' revoked: its requests now answer 403");
+        }
+    }
+    Ok(())
 }
 
 /// Writes the events of a timeline filter to stdout as NDJSON.

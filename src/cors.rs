@@ -2,10 +2,14 @@
 //! any origin may read unless the operator lists the ones that may. Writes
 //! are not opened to any origin unless the operator names it.
 
-use actix_cors::Cors;
-use actix_web::dev::RequestHead;
+use crate::error::ApiError;
+use actix_cors::{Cors, CorsError};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError};
 use std::sync::Arc;
 
 /// The origins allowed to read, and those allowed to write too.
@@ -61,6 +65,44 @@ impl CorsPolicy {
             .expose_headers([header::LINK, header::ETAG, header::HeaderName::from_static("x-request-id")])
             .max_age(3600)
     }
+}
+
+/// actix-cors answers a preflight it refuses in plain text; this answers it
+/// as every other error is, a problem naming what was refused.
+pub async fn refusal_as_problem(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(shown).unwrap_or_default();
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Some(refusal) = res.response().error().and_then(|e| e.as_error::<CorsError>()) else {
+        return Ok(res);
+    };
+    let problem = match refusal {
+        CorsError::OriginNotAllowed => ApiError::Forbidden(format!("origin '{origin}' may not make this request")),
+        CorsError::MethodNotAllowed | CorsError::HeadersNotAllowed => {
+            ApiError::Forbidden(format!("origin '{origin}': {}", lowercase_first(&refusal.to_string())))
+        }
+        CorsError::MissingRequestMethod | CorsError::BadRequestMethod => {
+            ApiError::invalid("Access-Control-Request-Method", lowercase_first(&refusal.to_string()))
+        }
+        CorsError::BadRequestHeaders => {
+            ApiError::invalid("Access-Control-Request-Headers", lowercase_first(&refusal.to_string()))
+        }
+        other => ApiError::invalid("Origin", lowercase_first(&other.to_string())),
+    };
+    let (req, _) = res.into_parts();
+    Ok(ServiceResponse::new(req, problem.error_response()))
+}
+
+/// At most a short prefix of what a client sent, for an error to echo.
+fn shown(text: &str) -> String {
+    text.chars().take(100).collect()
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn origins(setting: &str, list: &str) -> Result<Vec<String>, String> {

@@ -23,6 +23,13 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     NotFound(String),
+    /// No bearer token, or one this service did not make (`invalid_token`).
+    #[error("{detail}")]
+    Unauthorized { detail: String, invalid_token: bool },
+    /// The caller may not do this: a read-only or revoked token, an origin
+    /// CORS refuses.
+    #[error("{0}")]
+    Forbidden(String),
     /// The write contradicts what is stored (duplicate key, row still in use).
     #[error("{detail}")]
     Conflict { field: Option<String>, detail: String },
@@ -33,6 +40,10 @@ pub enum ApiError {
 impl ApiError {
     pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
         ApiError::Invalid { field: field.into(), detail: detail.into() }
+    }
+
+    pub fn unauthorized(invalid_token: bool, detail: impl Into<String>) -> Self {
+        ApiError::Unauthorized { detail: detail.into(), invalid_token }
     }
 
     pub fn conflict(field: Option<&str>, detail: impl Into<String>) -> Self {
@@ -76,6 +87,16 @@ pub struct BadRequest(#[expect(dead_code, reason = "documents the body")] Proble
 #[response(content_type = "application/problem+json")]
 pub struct NotFound(#[expect(dead_code, reason = "documents the body")] Problem);
 
+/// No bearer token, or not one this service made; `WWW-Authenticate` says which.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"timeline\"`, with `error=\"invalid_token\"` when a token was sent")))]
+pub struct Unauthorized(#[expect(dead_code, reason = "documents the body")] Problem);
+
+/// The token may not write: it is read-only or revoked.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Forbidden(#[expect(dead_code, reason = "documents the body")] Problem);
+
 /// The body is over 1 MiB.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
@@ -94,6 +115,8 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -117,7 +140,17 @@ impl ResponseError for ApiError {
             detail,
             field,
         };
-        HttpResponse::build(status).content_type("application/problem+json").json(problem)
+        let mut response = HttpResponse::build(status);
+        if let ApiError::Unauthorized { invalid_token, .. } = self {
+            // RFC 6750 §3: the scheme, and why a token that was sent failed.
+            let challenge = if *invalid_token {
+                r#"Bearer realm="timeline", error="invalid_token""#
+            } else {
+                r#"Bearer realm="timeline""#
+            };
+            response.insert_header((actix_web::http::header::WWW_AUTHENTICATE, challenge));
+        }
+        response.content_type("application/problem+json").json(problem)
     }
 }
 

@@ -3,17 +3,19 @@
 //! Every GET or HEAD answer with a body in memory gets a
 //! strong `ETag` (a hash of the body, so it changes when anything on it
 //! does, a renamed participant included) and a `Cache-Control`; a request
-//! whose `If-None-Match` names it gets a 304 with no body.
+//! whose `If-None-Match` names it gets a 304 with no body. A streamed
+//! answer is never held whole, so its handler tags it from what it is
+//! made of (`Tag::of`) and answers the 304 itself.
 //!
 //! The tag hashes the uncompressed body. A compressed answer is another
 //! representation and needs another strong tag (RFC 9110 §8.8.3), so
 //! `tag_coding`, outside the compression, appends the coding (`"…-br"`),
 //! and `conditional` ignores that suffix when it compares.
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{
-    self, AcceptEncoding, Encoding, HeaderValue, Preference, Quality, QualityItem, TryIntoHeaderValue,
+    self, AcceptEncoding, Encoding, HeaderMap, HeaderValue, Preference, Quality, QualityItem, TryIntoHeaderValue,
 };
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
@@ -40,39 +42,82 @@ pub async fn conditional(req: ServiceRequest, next: Next<BoxBody>) -> Result<Ser
         return next.call(req).await;
     }
     let policy = req.app_data::<web::Data<CachePolicy>>().map(|p| p.0.clone());
-    let asked = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let res = next.call(req).await?;
+    let asked = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let mut res = next.call(req).await?;
+    if let Some(policy) = policy
+        && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED)
+        && !res.headers().contains_key(header::CACHE_CONTROL)
+    {
+        res.headers_mut().insert(header::CACHE_CONTROL, policy);
+    }
+    // A handler that tagged its answer (a streamed export) answered 304 itself.
     if res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
         return Ok(res);
     }
     let (req, res) = res.into_parts();
     let (mut head, body) = res.into_parts();
-    // A streamed body (an export) is not held in memory, so it has no tag.
     let bytes = match body.try_into_bytes() {
         Ok(bytes) => bytes,
         Err(body) => return Ok(ServiceResponse::new(req, head.set_body(body))),
     };
-    let tag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&bytes));
-    let tag_value = HeaderValue::from_str(&tag).expect("hex in quotes");
-    if let Some(policy) = policy
-        && !head.headers().contains_key(header::CACHE_CONTROL)
-    {
-        head.headers_mut().insert(header::CACHE_CONTROL, policy);
+    let tag = Tag(format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&bytes)));
+    if let Some(not_modified) = tag.not_modified(asked.as_ref(), head.headers()) {
+        return Ok(ServiceResponse::new(req, not_modified));
     }
-    if let Some(matched) = asked.as_deref().and_then(|asked| matching(asked, &tag)) {
+    head.headers_mut().insert(header::ETAG, tag.value());
+    Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))))
+}
+
+/// HEAD is GET without the body (RFC 9110 §9.3.2), so it is routed as a
+/// GET. The connection writes the headers of an answer held in memory and
+/// drops its body; a streamed body is dropped here, before anything reads
+/// it, so a HEAD of an export reads no events.
+pub async fn head_as_get(mut req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, Error> {
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
+    let res = next.call(req).await?;
+    if !head || !matches!(res.response().body().size(), BodySize::Stream) {
+        return Ok(res);
+    }
+    Ok(res.map_body(|_, _| BoxBody::new(actix_web::body::None::new())))
+}
+
+/// A strong entity tag, in its quotes.
+pub struct Tag(String);
+
+impl Tag {
+    /// The tag of an answer made from `parts`, for a handler that knows
+    /// what its body is built of before it builds it (a streamed export).
+    pub fn of(parts: &[&[u8]]) -> Tag {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for part in parts {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        Tag(format!("\"{:032x}\"", hasher.digest128()))
+    }
+
+    pub fn value(&self) -> HeaderValue {
+        HeaderValue::from_str(&self.0).expect("hex in quotes")
+    }
+
+    /// The 304 for a request whose `If-None-Match` (`asked`) names this
+    /// tag, carrying the caching headers of the full answer (`kept`).
+    pub fn not_modified(&self, asked: Option<&HeaderValue>, kept: &HeaderMap) -> Option<HttpResponse> {
+        let matched = matching(asked?.to_str().ok()?, &self.0)?;
         let mut not_modified = HttpResponse::NotModified();
         // The tag the client holds (ours with its coding); `*` names none.
         let held = if matched == "*" { None } else { HeaderValue::from_str(matched).ok() };
-        not_modified.insert_header((header::ETAG, held.unwrap_or(tag_value)));
+        not_modified.insert_header((header::ETAG, held.unwrap_or_else(|| self.value())));
         for name in [header::CACHE_CONTROL, header::VARY, header::LINK] {
-            if let Some(value) = head.headers().get(&name) {
+            if let Some(value) = kept.get(&name) {
                 not_modified.insert_header((name, value.clone()));
             }
         }
-        return Ok(ServiceResponse::new(req, not_modified.finish()));
+        Some(not_modified.finish())
     }
-    head.headers_mut().insert(header::ETAG, tag_value);
-    Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))))
 }
 
 /// The tag of `If-None-Match` that names `tag` (weakly, as RFC 9110 §13.1.2

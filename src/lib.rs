@@ -4,6 +4,7 @@
 //! `read`/`store` → `db`; `formats` shape what `read` returns. `domain`,
 //! `models` and `error` are the bottom layer and import nothing above them.
 
+pub mod auth;
 pub mod cli;
 pub mod cors;
 pub mod cursor;

@@ -3,6 +3,8 @@
 //! so the spec and the routing cannot drift.
 
 use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa_actix_web::{AppExt, scope};
 
 #[derive(OpenApi)]
@@ -16,7 +18,9 @@ use utoipa_actix_web::{AppExt, scope};
         crate::error::BadRequest,
         crate::error::NotFound,
         crate::error::PayloadTooLarge,
-        crate::error::UnsupportedMediaType
+        crate::error::UnsupportedMediaType,
+        crate::error::Unauthorized,
+        crate::error::Forbidden
     )),
     tags(
         (name = "timeline", description = "Events in date order, filtered and paged"),
@@ -32,10 +36,28 @@ pub struct ApiDoc;
 /// The whole document, as `/api-docs/openapi.json` serves it: the root
 /// above and what the handlers registered by `routes::configure` declare.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    actix_web::App::new()
+    let mut spec = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(scope("/api/v1").configure(crate::routes::configure))
         .split_for_parts()
-        .1
+        .1;
+    writes_need_a_token(&mut spec);
+    spec
+}
+
+/// Every operation but a GET writes and takes `auth::WriteAccess`: the spec
+/// says so for each of them here, once, so Swagger UI's "Authorize" button
+/// sends the token (a test checks each of them answers 401 without one).
+fn writes_need_a_token(spec: &mut utoipa::openapi::OpenApi) {
+    let scheme = SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer));
+    spec.components.get_or_insert_with(Default::default).add_security_scheme(crate::auth::SCHEME, scheme);
+    for item in spec.paths.paths.values_mut() {
+        for operation in [&mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten() {
+            operation.security = Some(vec![SecurityRequirement::new(crate::auth::SCHEME, Vec::<String>::new())]);
+            for (status, name) in [("401", "Unauthorized"), ("403", "Forbidden")] {
+                operation.responses.responses.insert(status.into(), RefOr::Ref(Ref::from_response_name(name)));
+            }
+        }
+    }
 }

@@ -96,13 +96,35 @@ pub enum Command {
     },
     /// Print the OpenAPI document the server serves.
     Openapi,
+    /// Make, list or revoke the bearer tokens that writes need.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenAction {
+    /// Make a token and print its secret, once: only a hash is kept.
+    Create {
+        /// Who or what will hold it, e.g. `newsroom-importer`.
+        #[arg(long)]
+        name: String,
+        /// It may not write: its requests are refused with 403, not 401.
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// List the tokens (names and dates; never secrets).
+    List,
+    /// Revoke the live token with this name.
+    Revoke { name: String },
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]
 pub enum MigrateAction {
     /// Apply pending migrations (all, or N).
     Up { steps: Option<u32> },
-    /// Roll back the last migration (or N; `down 1` removes the seed, `down 6` the schema too).
+    /// Roll back the last migration (or N; `down 1` removes the seed, `down 8` the schema too).
     Down {
         #[arg(default_value_t = 1)]
         steps: u32,

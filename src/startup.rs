@@ -1,6 +1,6 @@
 //! Building and running the HTTP server.
 
-use crate::cors::CorsPolicy;
+use crate::cors::{self, CorsPolicy};
 use crate::db::Db;
 use crate::error::{ApiError, path_error};
 use crate::extract::BODY_LIMIT;
@@ -57,8 +57,10 @@ impl Application {
                 // CORS sits inside the compression, which adds its `Vary`
                 // after CORS has written its own; the choice of coding is
                 // made just before the compression reads it.
+                .wrap(from_fn(http_cache::head_as_get))
                 .wrap(from_fn(http_cache::conditional))
                 .wrap(options.cors.middleware())
+                .wrap(from_fn(cors::refusal_as_problem))
                 .wrap(Compress::default())
                 .wrap(from_fn(http_cache::prefer_cheap_coding))
                 .wrap(from_fn(http_cache::tag_coding))

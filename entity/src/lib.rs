@@ -1,6 +1,7 @@
 //! SeaORM entities for the Timeline schema. Entities only: no business logic
 //! lives here (validation and the write path are in the service crate).
 
+pub mod api_token;
 pub mod event;
 pub mod event_country;
 pub mod event_participant;

@@ -8,3 +8,5 @@ pub use sea_orm_migration::prelude::*;
 pub mod m20251101_000001_schema;
 pub mod m20261125_000001_sqlite_links_without_rowid;
 pub mod m20261201_000001_dates_and_evidence;
+pub mod m20261202_000001_data_version;
+pub mod m20261202_000002_api_tokens;

@@ -10,7 +10,8 @@ pub use sqlite_file::{SqliteFile, is_unique_violation, sqlite_error, text_date, 
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, Statement,
+    TransactionTrait,
 };
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, MutexGuard};
@@ -38,6 +39,11 @@ pub struct Db {
     pub(crate) longest_span: Freshness<i32>,
 }
 
+/// Run by every write transaction: a streamed export's tag is made from the
+/// version, so it changes whenever any data does (see the migration
+/// `m20261202_000001_data_version`).
+pub(crate) const BUMP_DATA_VERSION: &str = "UPDATE data_version SET version = version + 1 WHERE id = 1";
+
 /// A write transaction holding the write gate until it ends.
 pub struct WriteTxn<'a> {
     pub txn: DatabaseTransaction,
@@ -47,6 +53,8 @@ pub struct WriteTxn<'a> {
 
 impl WriteTxn<'_> {
     pub async fn commit(self) -> Result<(), DbErr> {
+        // Last, so that on PostgreSQL the row is locked only while committing.
+        self.txn.execute_unprepared(BUMP_DATA_VERSION).await?;
         self.txn.commit().await?;
         self.db.written();
         Ok(())
@@ -108,6 +116,27 @@ impl Db {
     /// A write committed: what was read before it may be stale.
     pub fn written(&self) {
         self.longest_span.forget();
+    }
+
+    /// What data the database holds: its epoch and version (see
+    /// `BUMP_DATA_VERSION`). Two reads give the same pair only if no write
+    /// was committed between them.
+    pub async fn data_version(&self) -> Result<(i64, i64), DbErr> {
+        let statement = Statement::from_string(
+            self.conn.get_database_backend(),
+            "SELECT epoch, version FROM data_version WHERE id = 1",
+        );
+        let row =
+            self.conn.query_one_raw(statement).await?.ok_or_else(|| DbErr::RecordNotFound("data_version".into()))?;
+        Ok((row.try_get("", "epoch")?, row.try_get("", "version")?))
+    }
+
+    /// Marks every data as changed, for changes made outside the write path
+    /// (a migration step).
+    pub async fn bump_data_version(&self) -> Result<(), DbErr> {
+        self.conn.execute_unprepared(BUMP_DATA_VERSION).await?;
+        self.written();
+        Ok(())
     }
 
     /// After a bulk load: the planner's statistics, which PostgreSQL

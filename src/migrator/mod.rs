@@ -13,7 +13,8 @@ mod backfill;
 use crate::db::Db;
 use migration::{
     MigrationName, MigrationTrait, MigratorTrait, SchemaManager, m20251101_000001_schema,
-    m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence,
+    m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence, m20261202_000001_data_version,
+    m20261202_000002_api_tokens,
 };
 use sea_orm::DbErr;
 
@@ -27,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_sqlite_links_without_rowid::Migration),
             Box::new(m20261201_000001_dates_and_evidence::Migration),
             Box::new(backfill::DatesFromFirstApi),
+            Box::new(m20261202_000001_data_version::Migration),
+            Box::new(m20261202_000002_api_tokens::Migration),
             Box::new(crate::seed::SeedArticle),
         ]
     }
@@ -58,6 +61,29 @@ impl MigrationTrait for FirstSeed {
 /// serve` and `timeline migrate up` both do before anything else.
 pub async fn connect_and_migrate(url: &str) -> Result<Db, DbErr> {
     let db = Db::connect(url).await?;
-    Migrator::up(db.conn(), None).await?;
+    up(&db, None).await?;
     Ok(db)
+}
+
+// Steps change data (the seed does) without the write path, so after any
+// step ran, the data version is bumped: what was tagged before is stale.
+
+/// Applies `steps` pending steps, or all of them.
+pub async fn up(db: &Db, steps: Option<u32>) -> Result<(), DbErr> {
+    let pending = Migrator::get_pending_migrations(db.conn()).await?.len();
+    Migrator::up(db.conn(), steps).await?;
+    if pending > 0 {
+        db.bump_data_version().await?;
+    }
+    Ok(())
+}
+
+/// Reverts the last `steps` applied steps.
+pub async fn down(db: &Db, steps: u32) -> Result<(), DbErr> {
+    Migrator::down(db.conn(), Some(steps)).await?;
+    // Unless the steps went back past the version's own table.
+    if SchemaManager::new(db.conn()).has_table("data_version").await? {
+        db.bump_data_version().await?;
+    }
+    Ok(())
 }

@@ -1,13 +1,15 @@
 use super::timeline::check_participant;
+use crate::auth::WriteAccess;
 use crate::db::Db;
 use crate::error::{ApiError, BadRequest};
 use crate::export::Export;
 use crate::formats::{Format, Writer};
+use crate::http_cache::Tag;
 use crate::import::{ImportError, ImportSummary, Importer};
 use crate::models::TimelinePage;
 use crate::query_string;
 use crate::timeline::{self, ExportParams};
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -39,6 +41,7 @@ pub struct ImportParams {
 )]
 #[post("/import")]
 pub async fn import_events(
+    _: WriteAccess,
     req: HttpRequest,
     mut body: web::Payload,
     db: web::Data<Db>,
@@ -85,7 +88,12 @@ fn import_problem(e: ImportError) -> ApiError {
                 (String = "text/calendar"),
                 (String = "text/csv"),
                 (String = "application/geo+json"),
+            ),
+            headers(
+                ("ETag" = String, description = "Changes whenever any data does; send it back as `If-None-Match`"),
+                ("Cache-Control" = String, description = "`public, max-age=60` unless configured otherwise"),
             )),
+        (status = 304, description = "Nothing was written since the `ETag` given in `If-None-Match`"),
         (status = 400, response = BadRequest),
     )
 )]
@@ -94,6 +102,18 @@ pub async fn export_events(req: HttpRequest, db: web::Data<Db>) -> Result<HttpRe
     let request = timeline::export_request(req.query_string())?;
     check_participant(&db, &request.filter).await?;
     let format = Format::chosen(request.format, &req, Format::Ndjson);
+    let (epoch, version) = db.data_version().await?;
+    let tag = Tag::of(&[
+        &epoch.to_le_bytes(),
+        &version.to_le_bytes(),
+        format.media_type().as_bytes(),
+        req.query_string().as_bytes(),
+    ]);
+    let mut kept = HeaderMap::new();
+    kept.insert(header::VARY, HeaderValue::from_static("Accept"));
+    if let Some(not_modified) = tag.not_modified(req.headers().get(header::IF_NONE_MATCH), &kept) {
+        return Ok(not_modified);
+    }
     let export = Export::new(request.filter, Writer::new(format, request.presentation));
     let stream = futures_util::stream::unfold(Some((db, export)), |state| async move {
         let (db, mut export) = state?;
@@ -106,5 +126,9 @@ pub async fn export_events(req: HttpRequest, db: web::Data<Db>) -> Result<HttpRe
             }
         }
     });
-    Ok(HttpResponse::Ok().insert_header((header::VARY, "Accept")).content_type(format.media_type()).streaming(stream))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept"))
+        .insert_header((header::ETAG, tag.value()))
+        .content_type(format.media_type())
+        .streaming(stream))
 }

@@ -1,3 +1,4 @@
+use crate::auth::WriteAccess;
 use crate::db::Db;
 use crate::error::{ApiError, BadRequest, NotFound, PayloadTooLarge, Problem, UnsupportedMediaType};
 use crate::extract::JsonBody;
@@ -39,7 +40,11 @@ pub async fn get_event(key: web::Path<String>, db: web::Data<Db>) -> Result<Http
     )
 )]
 #[post("/events")]
-pub async fn create_event(body: JsonBody<EventInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn create_event(
+    _: WriteAccess,
+    body: JsonBody<EventInput>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
     let new = validate::event(body.0, None)?;
     let key = new.key.clone();
     store::save_event(&db, new, Mode::CreateOnly).await?;
@@ -67,6 +72,7 @@ pub async fn create_event(body: JsonBody<EventInput>, db: web::Data<Db>) -> Resu
 )]
 #[put("/events/{key}")]
 pub async fn put_event(
+    _: WriteAccess,
     key: web::Path<String>,
     body: JsonBody<EventInput>,
     db: web::Data<Db>,
@@ -97,7 +103,7 @@ pub async fn put_event(
     )
 )]
 #[delete("/events/{key}")]
-pub async fn delete_event(key: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_event(_: WriteAccess, key: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     store::delete_event(&db, &key).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,4 +1,5 @@
 use super::path_id;
+use crate::auth::WriteAccess;
 use crate::cursor;
 use crate::db::Db;
 use crate::domain::PARTICIPANT_KINDS;
@@ -79,7 +80,11 @@ pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpRespons
     )
 )]
 #[post("/participants")]
-pub async fn create(body: JsonBody<ParticipantInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    _: WriteAccess,
+    body: JsonBody<ParticipantInput>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, ApiError> {
     let new = validate::participant_in("", &body.0)?;
     let id = store::create_participant(&db, new).await?;
     let participant = read::participant_by_id(&db, id).await?;
@@ -102,6 +107,7 @@ pub async fn create(body: JsonBody<ParticipantInput>, db: web::Data<Db>) -> Resu
 )]
 #[put("/participants/{id}")]
 pub async fn update(
+    _: WriteAccess,
     id: web::Path<String>,
     body: JsonBody<ParticipantInput>,
     db: web::Data<Db>,
@@ -123,7 +129,7 @@ pub async fn update(
     )
 )]
 #[delete("/participants/{id}")]
-pub async fn delete(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(_: WriteAccess, id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     store::delete_participant(&db, path_id(&id)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }

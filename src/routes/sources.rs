@@ -1,4 +1,5 @@
 use super::path_id;
+use crate::auth::WriteAccess;
 use crate::cursor;
 use crate::db::Db;
 use crate::error::{ApiError, BadRequest, NotFound, Problem};
@@ -69,7 +70,7 @@ pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpRespons
     )
 )]
 #[post("/sources")]
-pub async fn create(body: JsonBody<SourceInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn create(_: WriteAccess, body: JsonBody<SourceInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let new = validate::source_in("", &body.0)?;
     let id = store::create_source(&db, new).await?;
     let (source, events, event_count) = read::source_by_id(&db, id).await?;
@@ -94,6 +95,7 @@ pub async fn create(body: JsonBody<SourceInput>, db: web::Data<Db>) -> Result<Ht
 )]
 #[put("/sources/{id}")]
 pub async fn update(
+    _: WriteAccess,
     id: web::Path<String>,
     body: JsonBody<SourceInput>,
     db: web::Data<Db>,
@@ -116,7 +118,7 @@ pub async fn update(
     )
 )]
 #[delete("/sources/{id}")]
-pub async fn delete(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(_: WriteAccess, id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     store::delete_source(&db, path_id(&id)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -13,6 +13,7 @@ mod resolve;
 mod seaorm_batch;
 mod sqlite_batch;
 mod sqlite_writer;
+mod tokens;
 
 pub use batch::{Mode, WriteCounts};
 pub use catalog::{
@@ -22,6 +23,7 @@ pub use catalog::{
 pub use documents::rerender;
 pub use event_writer::EventWriter;
 pub use events::write_events;
+pub use tokens::{MAX_TOKEN_NAME, create_token, revoke_token};
 
 use crate::db::Db;
 use crate::domain::NewEvent;

@@ -5,7 +5,7 @@
 use super::batch::{Mode, WriteCounts};
 use super::events::write_batch;
 use super::sqlite_batch::SqliteBatch;
-use crate::db::{Backend, Db, sqlite_error};
+use crate::db::{BUMP_DATA_VERSION, Backend, Db, sqlite_error};
 use crate::domain::NewEvent;
 use crate::error::ApiError;
 use futures_util::FutureExt;
@@ -107,6 +107,8 @@ fn write_in_transaction(
 ) -> Result<WriteCounts, ApiError> {
     if conn.is_autocommit() {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite_error)?;
+        // SQLite has one writer at a time, so bumping first costs no waiting.
+        conn.execute_batch(BUMP_DATA_VERSION).map_err(sqlite_error)?;
     }
     // Nothing in `SqliteBatch` waits, so the write completes in one poll.
     let written = write_batch(&mut SqliteBatch(conn), batch, mode)

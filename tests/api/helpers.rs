@@ -13,7 +13,10 @@ static NEXT: AtomicU32 = AtomicU32::new(0);
 pub struct TestApp {
     pub address: String,
     pub db_url: String,
+    /// Sends a token that may write, made for the test, with every request.
     client: awc::Client,
+    /// Sends only the headers a test names.
+    anonymous: awc::Client,
     _db: TestDb,
 }
 
@@ -125,11 +128,17 @@ pub async fn spawn_app_with(test_db: TestDb, options: HttpOptions) -> TestApp {
     init_test_logs();
     let db_url = test_db.url.clone();
     let db = connect_and_migrate(&db_url).await.expect("migrations run");
+    let token = timeline::store::create_token(&db, "tests", false).await.expect("a token").expose().to_owned();
     let app = Application::build(db, "127.0.0.1:0", options).expect("binds");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_rt::spawn(app.run_until_stopped());
-    let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
-    TestApp { address, db_url, client, _db: test_db }
+    let timeout = std::time::Duration::from_secs(30);
+    let client = awc::Client::builder()
+        .timeout(timeout)
+        .add_default_header(("Authorization", format!("Bearer {token}")))
+        .finish();
+    let anonymous = awc::Client::builder().timeout(timeout).finish();
+    TestApp { address, db_url, client, anonymous, _db: test_db }
 }
 
 impl TestApp {
@@ -263,14 +272,26 @@ impl RawReply {
 }
 
 impl TestApp {
-    /// A request with headers of the caller's choosing, answered as bytes.
+    /// A request with headers of the caller's choosing (no token unless
+    /// named), answered as bytes.
     pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> RawReply {
+        self.request_with_body(method, path, headers, Vec::new()).await
+    }
+
+    /// Like `request`, with a body.
+    pub async fn request_with_body(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> RawReply {
         let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self.client.request(method, format!("{}{path}", self.address));
+        let mut request = self.anonymous.request(method, format!("{}{path}", self.address));
         for (name, value) in headers {
             request = request.insert_header((*name, *value));
         }
-        let mut response = request.send().await.expect("request");
+        let mut response = request.send_body(body).await.expect("request");
         let bytes = response.body().limit(64 * 1024 * 1024).await.expect("body").to_vec();
         RawReply { status: response.status().as_u16(), headers: response.headers().clone(), bytes }
     }

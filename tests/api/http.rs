@@ -136,6 +136,9 @@ async fn writes_are_open_only_to_the_origins_named_for_them() {
     };
     let refused = app.request("OPTIONS", "/api/v1/events/a-key", &asks_to_put("https://news.example")).await;
     assert!(refused.header("access-control-allow-origin").is_none(), "a browser will not send the PUT");
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.header("content-type").as_deref(), Some("application/problem+json"));
+    assert!(refused.text().contains("origin 'https://news.example' may not"), "{}", refused.text());
 
     let options = HttpOptions {
         cors: CorsPolicy::new("https://reader.example", "https://editor.example").unwrap(),
@@ -151,6 +154,65 @@ async fn writes_are_open_only_to_the_origins_named_for_them() {
     assert_eq!(read.header("access-control-allow-origin").as_deref(), Some("https://reader.example"));
     let stranger = app.get_with("/api/v1/timeline", &[("Origin", "https://stranger.example")]).await;
     assert!(stranger.header("access-control-allow-origin").is_none(), "only the listed origins read");
+}
+
+#[actix_rt::test]
+async fn an_export_is_tagged_by_what_it_is_made_of_and_any_write_changes_the_tag() {
+    let app = spawn_app().await;
+    let feed = "/api/v1/export?format=ics&country=RU&country=KP&match=all";
+    let first = app.get_with(feed, &[]).await;
+    assert_eq!(first.status, 200);
+    let tag = first.header("etag").expect("an export has a tag");
+    assert_eq!(first.header("cache-control").as_deref(), Some("public, max-age=60"));
+    let unchanged = app.get_with(feed, &[("If-None-Match", &tag)]).await;
+    assert_eq!((unchanged.status, unchanged.bytes.len()), (304, 0));
+    assert_eq!(unchanged.header("etag"), Some(tag.clone()));
+    assert!(unchanged.header("vary").unwrap().starts_with("Accept"));
+    assert_eq!(app.get_with(feed, &[]).await.bytes, first.bytes, "the same tag, the same body");
+    // Another format or filter is another representation.
+    let csv = app.get_with("/api/v1/export?format=csv&country=RU&country=KP&match=all", &[]).await;
+    assert_ne!(csv.header("etag"), Some(tag.clone()));
+    let by_accept =
+        app.get_with("/api/v1/export?country=RU&country=KP&match=all", &[("Accept", "text/calendar")]).await;
+    assert!(by_accept.header("content-type").unwrap().starts_with("text/calendar"));
+    assert_ne!(by_accept.header("etag"), Some(tag.clone()), "the query differs");
+
+    // Any committed write changes it, even of something the export omits:
+    // the tag is made before the body, from the data's version.
+    let created = app.post("/api/v1/sources", &json!({"title": "Some wire", "url": "https://wire.example/1"})).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let after = app.get_with(feed, &[("If-None-Match", &tag)]).await;
+    assert_eq!(after.status, 200);
+    let new_tag = after.header("etag").unwrap();
+    assert_ne!(new_tag, tag);
+    assert_eq!(app.get_with(feed, &[("If-None-Match", &new_tag)]).await.status, 304);
+    let imported = app
+        .post_raw(
+            "/api/v1/import",
+            "application/x-ndjson",
+            serde_json::to_vec(&crate::helpers::event_body("tag-check", "2025-10-02", &["RU", "KP"])).unwrap(),
+        )
+        .await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    let after_import = app.get_with(feed, &[("If-None-Match", &new_tag)]).await;
+    assert_eq!(after_import.status, 200);
+    assert!(after_import.text().contains("tag-check@timeline"));
+}
+
+#[actix_rt::test]
+async fn head_answers_what_get_would_without_the_body() {
+    let app = spawn_app().await;
+    for path in [KP_PAGE, "/api/v1/export?country=KP", "/api/v1/events/2025-10-kim-jong-un-friendship-at-peak", "/"] {
+        let get = app.get_with(path, &[]).await;
+        let head = app.request("HEAD", path, &[]).await;
+        assert_eq!(head.status, 200, "{path}");
+        assert!(head.bytes.is_empty(), "{path}");
+        assert_eq!(head.header("etag"), get.header("etag"), "{path}");
+        assert_eq!(head.header("content-type"), get.header("content-type"), "{path}");
+        let tag = get.header("etag").unwrap();
+        assert_eq!(app.request("HEAD", path, &[("If-None-Match", &tag)]).await.status, 304, "{path}");
+    }
+    assert_eq!(app.request("HEAD", "/api/v1/events/no-such-event", &[]).await.status, 404);
 }
 
 #[actix_rt::test]

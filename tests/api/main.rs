@@ -1,6 +1,7 @@
 //! Integration tests: the real server over real HTTP on a real database
 //! (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
 
+mod auth;
 mod bulk;
 mod countries;
 mod dates;
