@@ -24,6 +24,7 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
             let options = HttpOptions {
                 cors: CorsPolicy::new(&settings.cors_origins, &settings.cors_write_origins)?,
                 cache: CachePolicy::max_age(settings.cache_max_age),
+                shutdown_timeout: std::time::Duration::from_secs(settings.shutdown_timeout),
             };
             let db = connect_and_migrate(url).await?;
             if !read::any_write_token(&db).await? {

@@ -33,6 +33,9 @@ pub enum ApiError {
     /// The write contradicts what is stored (duplicate key, row still in use).
     #[error("{detail}")]
     Conflict { field: Option<String>, detail: String },
+    /// The database cannot be reached now; worth retrying.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Database(#[from] DbErr),
 }
@@ -50,6 +53,9 @@ impl ApiError {
         ApiError::Conflict { field: field.map(str::to_owned), detail: detail.into() }
     }
 }
+
+/// What a 503 asks a client to wait before trying again.
+const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
@@ -97,6 +103,11 @@ pub struct Unauthorized(#[expect(dead_code, reason = "documents the body")] Prob
 #[response(content_type = "application/problem+json")]
 pub struct Forbidden(#[expect(dead_code, reason = "documents the body")] Problem);
 
+/// The database cannot be reached now; `Retry-After` says when to try again.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait")))]
+pub struct Unavailable(#[expect(dead_code, reason = "documents the body")] Problem);
+
 /// The body is over 1 MiB.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
@@ -118,6 +129,8 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Database(err) if crate::db::is_unavailable(err) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +140,10 @@ impl ResponseError for ApiError {
         let (detail, field) = match self {
             ApiError::Invalid { field, detail } => (detail.clone(), Some(field.clone())),
             ApiError::Conflict { field, detail } => (detail.clone(), field.clone()),
+            ApiError::Database(err) if status == StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %err, "database unavailable");
+                ("The database cannot be reached; try again shortly.".to_owned(), None)
+            }
             ApiError::Database(err) => {
                 tracing::error!(error = ?err, "database error");
                 ("The server failed to handle the request; it has been logged.".to_owned(), None)
@@ -141,6 +158,9 @@ impl ResponseError for ApiError {
             field,
         };
         let mut response = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
+        }
         if let ApiError::Unauthorized { invalid_token, .. } = self {
             // RFC 6750 §3: the scheme, and why a token that was sent failed.
             let challenge = if *invalid_token {

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod formats;
 pub mod http_cache;
 pub mod import;
+pub mod metrics;
 pub mod migrator;
 pub mod models;
 pub mod openapi;

@@ -20,7 +20,8 @@ use utoipa_actix_web::{AppExt, scope};
         crate::error::PayloadTooLarge,
         crate::error::UnsupportedMediaType,
         crate::error::Unauthorized,
-        crate::error::Forbidden
+        crate::error::Forbidden,
+        crate::error::Unavailable
     )),
     tags(
         (name = "timeline", description = "Events in date order, filtered and paged"),
@@ -29,6 +30,7 @@ use utoipa_actix_web::{AppExt, scope};
         (name = "sources", description = "Reports that back events"),
         (name = "countries", description = "Countries that appear in events"),
         (name = "bulk", description = "NDJSON import and export"),
+        (name = "operations", description = "Health, readiness and metrics, for load balancers and monitoring"),
     )
 )]
 pub struct ApiDoc;
@@ -40,10 +42,30 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(scope("/api/v1").configure(crate::routes::configure))
+        .configure(crate::routes::configure_operations)
         .split_for_parts()
         .1;
     writes_need_a_token(&mut spec);
+    the_database_may_be_unavailable(&mut spec);
     spec
+}
+
+/// Every operation that reads the database answers 503 while it is down.
+fn the_database_may_be_unavailable(spec: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in spec.paths.paths.iter_mut() {
+        if path == "/healthz" {
+            continue;
+        }
+        for operation in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry("503".into())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unavailable")));
+        }
+    }
 }
 
 /// Every operation but a GET writes and takes `auth::WriteAccess`: the spec

@@ -32,8 +32,23 @@ pub struct Settings {
     #[arg(long, env = "CACHE_MAX_AGE", default_value_t = 60, global = true)]
     pub cache_max_age: u32,
 
+    /// Seconds that requests in flight get to finish on SIGTERM or Ctrl-C
+    /// (new connections are refused meanwhile) before the process exits.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30, global = true)]
+    pub shutdown_timeout: u64,
+
+    /// Logs as lines for people (`text`) or one JSON object per line (`json`).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Settings {
@@ -51,6 +66,8 @@ impl fmt::Debug for Settings {
             .field("cors_origins", &self.cors_origins)
             .field("cors_write_origins", &self.cors_write_origins)
             .field("cache_max_age", &self.cache_max_age)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("log_format", &self.log_format)
             .field("command", &self.command)
             .finish()
     }

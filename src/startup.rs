@@ -5,30 +5,40 @@ use crate::db::Db;
 use crate::error::{ApiError, path_error};
 use crate::extract::BODY_LIMIT;
 use crate::http_cache::{self, CachePolicy};
+use crate::metrics::Metrics;
 use crate::{openapi, routes, site, telemetry};
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, web};
 use std::net::TcpListener;
+use std::time::Duration;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub struct Application {
     port: u16,
     server: Server,
+    db: web::Data<Db>,
 }
 
-/// How the server talks to browsers.
+/// How the server talks to browsers, and how long it gives requests to
+/// finish when told to stop.
 #[derive(Clone, Debug)]
 pub struct HttpOptions {
     pub cors: CorsPolicy,
     pub cache: CachePolicy,
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for HttpOptions {
-    /// Any origin reads, none writes; answers are fresh for a minute.
+    /// Any origin reads, none writes; answers are fresh for a minute;
+    /// requests get 30 s to finish.
     fn default() -> HttpOptions {
-        HttpOptions { cors: CorsPolicy::new("*", "").expect("valid"), cache: CachePolicy::max_age(60) }
+        HttpOptions {
+            cors: CorsPolicy::new("*", "").expect("valid"),
+            cache: CachePolicy::max_age(60),
+            shutdown_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -39,15 +49,19 @@ impl Application {
         let port = listener.local_addr()?.port();
         let db = web::Data::new(db);
         let cache = web::Data::new(options.cache);
+        let metrics = web::Data::new(Metrics::default());
+        let app_db = db.clone();
         let spec = openapi::spec();
         let server = actix_web::HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
-                .app_data(db.clone())
+                .app_data(app_db.clone())
                 .app_data(cache.clone())
+                .app_data(metrics.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .service(scope("/api/v1").configure(routes::configure))
+                .configure(routes::configure_operations)
                 .split_for_parts();
             app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
                 .configure(site::configure)
@@ -70,18 +84,23 @@ impl Application {
         // each waited ~40 ms for the client's delayed ACK (bench/README.md).
         .tcp_nodelay(true)
         .listen(listener)?
-        .shutdown_timeout(10)
+        .shutdown_timeout(options.shutdown_timeout.as_secs())
         .run();
-        Ok(Application { port, server })
+        Ok(Application { port, server, db })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM; in-flight requests get 10 s to finish.
+    /// Serves until SIGINT or SIGTERM, then stops taking connections, lets
+    /// requests in flight finish (for up to the shutdown timeout) and
+    /// closes the database.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        self.db.close().await.map_err(std::io::Error::other)?;
+        tracing::info!("stopped; the database is closed");
+        Ok(())
     }
 }
 

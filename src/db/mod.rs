@@ -16,6 +16,36 @@ use sea_orm::{
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, MutexGuard};
 
+/// How long a request waits for a connection before it is told the
+/// database is unavailable (503): when PostgreSQL is down, every attempt to
+/// connect fails, and the pool retries until this runs out.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Whether `err` says the database cannot be reached now (down, restarting,
+/// refusing connections, or every connection busy past `ACQUIRE_TIMEOUT`),
+/// rather than that a statement failed: the request may be retried.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        sea_orm::sqlx::Error::Io(_)
+        | sea_orm::sqlx::Error::Tls(_)
+        | sea_orm::sqlx::Error::PoolTimedOut
+        | sea_orm::sqlx::Error::PoolClosed
+        | sea_orm::sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE 08: connection exceptions; 57P01-03: the server is
+        // shutting down or starting; 53300: too many connections.
+        sea_orm::sqlx::Error::Database(db) => {
+            db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P") || code == "53300")
+        }
+        _ => false,
+    }
+}
+
 /// Which database, and how it is reached.
 pub enum Backend {
     /// A SQLite file: hot reads and bulk import through rusqlite (see
@@ -66,7 +96,7 @@ impl Db {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .sqlx_logging(false)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // A ping on every checkout is a round trip (a thread hop on
             // SQLite) per query; only connections idle long enough to have
             // been dropped by a server or a firewall are checked.
@@ -98,8 +128,28 @@ impl Db {
         &self.backend
     }
 
-    pub async fn close(self) -> Result<(), DbErr> {
-        self.conn.close().await
+    /// Closes the pool; a SQLite file is checkpointed first, so that it is
+    /// whole without its `-wal` file once the process is gone.
+    pub async fn close(&self) -> Result<(), DbErr> {
+        if let Backend::SqliteFile(_) = self.backend {
+            self.conn.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        }
+        self.conn.close_by_ref().await
+    }
+
+    /// Connections of the pool in use, and idle.
+    pub fn pool_use(&self) -> (u32, usize) {
+        let (size, idle) = match self.backend {
+            Backend::PostgreSql => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            Backend::SqliteFile(_) | Backend::SqliteMemory => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        (size.saturating_sub(idle as u32), idle)
     }
 
     /// Held by whoever writes; see `Db`.

@@ -6,6 +6,7 @@ use crate::export::Export;
 use crate::formats::{Format, Writer};
 use crate::http_cache::Tag;
 use crate::import::{ImportError, ImportSummary, Importer};
+use crate::metrics::Metrics;
 use crate::models::TimelinePage;
 use crate::query_string;
 use crate::timeline::{self, ExportParams};
@@ -45,6 +46,7 @@ pub async fn import_events(
     req: HttpRequest,
     mut body: web::Payload,
     db: web::Data<Db>,
+    metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     let params: ImportParams = query_string::parse(req.query_string())?;
     let strict = params.strict.unwrap_or(false);
@@ -54,6 +56,7 @@ pub async fn import_events(
         importer.feed(&chunk).await.map_err(import_problem)?;
     }
     let summary = importer.finish().await.map_err(import_problem)?;
+    metrics.imported(&summary);
     Ok(HttpResponse::Ok().json(summary))
 }
 

@@ -4,6 +4,7 @@
 mod bulk;
 mod countries;
 mod events;
+mod operations;
 mod participants;
 mod sources;
 mod timeline;
@@ -29,6 +30,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(countries::list)
         .service(bulk::import_events)
         .service(bulk::export_events);
+}
+
+/// What is served beside the API, at the root: health and metrics.
+pub fn configure_operations(cfg: &mut ServiceConfig) {
+    cfg.service(operations::healthz).service(operations::readyz).service(operations::metrics);
 }
 
 /// An id in a path, as a 400 naming the field when it is not a number.

@@ -17,7 +17,7 @@ pub struct TestApp {
     client: awc::Client,
     /// Sends only the headers a test names.
     anonymous: awc::Client,
-    _db: TestDb,
+    db: TestDb,
 }
 
 /// A database of one test's own, removed when the test ends.
@@ -105,7 +105,7 @@ pub async fn fresh_database() -> TestDb {
 /// Test logs are off unless `TEST_LOG` is set (`TEST_LOG=1 cargo test`).
 fn init_test_logs() {
     if std::env::var_os("TEST_LOG").is_some() {
-        timeline::telemetry::init("info", std::io::stdout, false);
+        timeline::telemetry::init("info", std::io::stdout, false, false);
     }
 }
 
@@ -138,10 +138,22 @@ pub async fn spawn_app_with(test_db: TestDb, options: HttpOptions) -> TestApp {
         .add_default_header(("Authorization", format!("Bearer {token}")))
         .finish();
     let anonymous = awc::Client::builder().timeout(timeout).finish();
-    TestApp { address, db_url, client, anonymous, _db: test_db }
+    TestApp { address, db_url, client, anonymous, db: test_db }
+}
+
+impl TestDb {
+    /// The PostgreSQL server's admin URL and the database's name, when the
+    /// database is on PostgreSQL.
+    pub fn postgres(&self) -> Option<(String, String)> {
+        self.postgres.clone()
+    }
 }
 
 impl TestApp {
+    pub fn database(&self) -> &TestDb {
+        &self.db
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         let response = self.client.get(format!("{}{path}", self.address)).send().await.expect("request");
         read(response).await

@@ -13,6 +13,7 @@ mod helpers;
 mod http;
 mod migrations;
 mod openapi;
+mod operations;
 mod participants;
 mod seed;
 mod sources;
