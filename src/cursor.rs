@@ -13,6 +13,10 @@ pub fn encode<T: Serialize>(key: &T) -> String {
 
 pub fn decode<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
     let bad = || ApiError::invalid("cursor", "is not a cursor this endpoint gave out; pass next_cursor back unchanged");
+    // Ours hold at most a 300-character name; a longer one is not decoded.
+    if raw.len() > 2_048 {
+        return Err(bad());
+    }
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
     serde_json::from_slice(&bytes).map_err(|_| bad())
 }

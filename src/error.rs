@@ -131,6 +131,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Database(err) if crate::db::is_unavailable(err) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Database(err) if crate::db::is_constraint_violation(err) => StatusCode::CONFLICT,
             ApiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -144,6 +145,10 @@ impl ResponseError for ApiError {
                 tracing::warn!(error = %err, "database unavailable");
                 ("The database cannot be reached; try again shortly.".to_owned(), None)
             }
+            ApiError::Database(err) if status == StatusCode::CONFLICT => {
+                tracing::info!(error = %err, "a write lost a race");
+                ("Another change made at the same time conflicts with this one; read again and retry.".to_owned(), None)
+            }
             ApiError::Database(err) => {
                 tracing::error!(error = ?err, "database error");
                 ("The server failed to handle the request; it has been logged.".to_owned(), None)
@@ -154,8 +159,8 @@ impl ResponseError for ApiError {
             kind: "about:blank",
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
-            detail,
-            field,
+            detail: bounded(&detail),
+            field: field.map(|f| prefix(&f, MAX_FIELD)),
         };
         let mut response = HttpResponse::build(status);
         if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -174,7 +179,60 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The longest piece of a client's input an error quotes back.
+const MAX_QUOTED: usize = 64;
+/// The longest `detail`, and `field`.
+const MAX_DETAIL: usize = 512;
+const MAX_FIELD: usize = 128;
+
+/// A detail with each piece of input it quotes ('…') cut to a short prefix,
+/// and the whole bounded: an error never echoes a 100 kB key back.
+fn bounded(detail: &str) -> String {
+    let mut out = String::new();
+    let mut rest = detail;
+    while let Some(open) = rest.find('\'') {
+        out.push_str(&rest[..=open]);
+        let quoted = &rest[open + 1..];
+        let (inner, after) = match quoted.find('\'') {
+            Some(close) => (&quoted[..close], &quoted[close..]),
+            None => (quoted, ""),
+        };
+        out.push_str(&prefix(inner, MAX_QUOTED));
+        if after.is_empty() {
+            rest = after;
+        } else {
+            out.push('\'');
+            rest = &after[1..];
+        }
+    }
+    out.push_str(rest);
+    prefix(&out, MAX_DETAIL)
+}
+
+/// `text` cut to `max` characters, marked with `…` when it was cut.
+fn prefix(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}
+
 /// A path segment actix cannot parse becomes a problem naming the path.
 pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
     ApiError::invalid("path", err.to_string()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bounded;
+
+    #[test]
+    fn an_error_quotes_at_most_a_short_prefix_of_the_input() {
+        let key = "k".repeat(100_000);
+        let said = bounded(&format!("'{key}' is not 1–64 characters of A-Z a-z 0-9 . _ -"));
+        assert_eq!(said, format!("'{}…' is not 1–64 characters of A-Z a-z 0-9 . _ -", "k".repeat(64)));
+        assert_eq!(bounded("'ab' and 'cd'"), "'ab' and 'cd'");
+        assert_eq!(bounded(&format!("'{}", "я".repeat(70))), format!("'{}…", "я".repeat(64)));
+        assert!(bounded(&"x".repeat(10_000)).chars().count() <= 513);
+    }
 }

@@ -46,24 +46,41 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .split_for_parts()
         .1;
     writes_need_a_token(&mut spec);
-    the_database_may_be_unavailable(&mut spec);
+    answers_every_operation_may_give(&mut spec);
     spec
 }
 
-/// Every operation that reads the database answers 503 while it is down.
-fn the_database_may_be_unavailable(spec: &mut utoipa::openapi::OpenApi) {
+/// The answers the extractors and the database give any operation, so
+/// that every status the server can send is in the spec: a parameter or
+/// body it cannot read is a 400, a JSON body over the limit a 413 and one
+/// that is not JSON a 415, and every operation that reads the database
+/// answers 503 while it is down.
+fn answers_every_operation_may_give(spec: &mut utoipa::openapi::OpenApi) {
     for (path, item) in spec.paths.paths.iter_mut() {
-        if path == "/healthz" {
-            continue;
-        }
-        for operation in
-            [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten()
-        {
-            operation
-                .responses
-                .responses
-                .entry("503".into())
-                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unavailable")));
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let json_body = operation.request_body.as_ref().is_some_and(|body| match body {
+                RefOr::T(body) => body.content.contains_key("application/json"),
+                RefOr::Ref(_) => false,
+            });
+            let reads_input = json_body || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let mut add = |status: &str, name: &str| {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            };
+            if reads_input {
+                add("400", "BadRequest");
+            }
+            if json_body {
+                add("413", "PayloadTooLarge");
+                add("415", "UnsupportedMediaType");
+            }
+            if path != "/healthz" {
+                add("503", "Unavailable");
+            }
         }
     }
 }

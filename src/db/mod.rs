@@ -6,7 +6,9 @@ mod rows;
 mod sqlite_file;
 
 pub use rows::{Columns, fetch_all, fetch_optional};
-pub use sqlite_file::{SqliteFile, is_unique_violation, sqlite_error, text_date, text_timestamp, timestamp};
+pub use sqlite_file::{
+    SqliteFile, is_constraint_violation, is_unique_violation, sqlite_error, text_date, text_timestamp, timestamp,
+};
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -22,10 +24,14 @@ use tokio::sync::{Mutex, MutexGuard};
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Whether `err` says the database cannot be reached now (down, restarting,
-/// refusing connections, or every connection busy past `ACQUIRE_TIMEOUT`),
+/// refusing connections, every connection busy past `ACQUIRE_TIMEOUT`, or
+/// a SQLite file another process kept locked past its busy timeout),
 /// rather than that a statement failed: the request may be retried.
 pub fn is_unavailable(err: &DbErr) -> bool {
     use sea_orm::RuntimeErr;
+    if sqlite_file::is_busy(err) {
+        return true;
+    }
     let sqlx = match err {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
         DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e,

@@ -115,6 +115,27 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     }
 }
 
+/// Whether a write lost a race with another: a unique key or a foreign key
+/// that another write, made at the same time, took or removed.
+pub fn is_constraint_violation(err: &DbErr) -> bool {
+    match err {
+        DbErr::Custom(message) => {
+            message.starts_with("SQLite: UNIQUE constraint failed")
+                || message.starts_with("SQLite: FOREIGN KEY constraint failed")
+        }
+        other => matches!(
+            other.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_) | sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+        ),
+    }
+}
+
+/// Whether SQLite gave up waiting for another process's write lock.
+pub fn is_busy(err: &DbErr) -> bool {
+    let text = err.to_string();
+    text.contains("database is locked") || text.contains("database is busy")
+}
+
 /// A date as sqlx stores it.
 pub fn text_date(date: NaiveDate) -> String {
     date.format("%F").to_string()

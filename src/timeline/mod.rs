@@ -4,7 +4,7 @@
 
 mod query;
 
-pub use query::{DEFAULT_LIMIT, MAX_LIMIT, Match, Order, PAGING, TimelineQuery};
+pub use query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_VALUES, Match, Order, PAGING, TimelineQuery};
 
 use crate::cursor;
 use crate::domain::EVENT_KINDS;
@@ -96,6 +96,11 @@ impl IntoParams for ExportParams {
 }
 
 fn filter(q: TimelineQuery, default_order: Order) -> Result<TimelineFilter, ApiError> {
+    for (field, given) in [("country", q.country.len()), ("kind", q.kind.len())] {
+        if given > MAX_VALUES {
+            return Err(ApiError::invalid(field, format!("given {given} times; at most {MAX_VALUES}")));
+        }
+    }
     let mut countries: Vec<String> = Vec::new();
     for raw in &q.country {
         let code = country_code("country", raw)?;
@@ -109,6 +114,11 @@ fn filter(q: TimelineQuery, default_order: Order) -> Result<TimelineFilter, ApiE
         && from > to
     {
         return Err(ApiError::invalid("from", format!("the window starts ({from}) after it ends ({to})")));
+    }
+    if let Some(tag) = &q.tag
+        && tag.chars().count() > 64
+    {
+        return Err(ApiError::invalid("tag", "is longer than a tag may be (64 characters)"));
     }
     let kinds = q.kind.iter().map(|k| one_of("kind", k, &EVENT_KINDS)).collect::<Result<Vec<_>, _>>()?;
     let order = q.order.unwrap_or(default_order);

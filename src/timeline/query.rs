@@ -11,6 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 pub const MAX_LIMIT: u64 = 500;
 /// Events per page when `limit` is not given.
 pub const DEFAULT_LIMIT: u64 = 50;
+/// The most values of `country` (or of `kind`) one filter may give.
+pub const MAX_VALUES: usize = 20;
 
 /// Timeline filters and paging; all optional and combinable.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -19,7 +21,8 @@ pub const DEFAULT_LIMIT: u64 = 50;
 pub struct TimelineQuery {
     /// ISO 3166-1 alpha-2 code, any case; repeatable. An event matches when a
     /// participant is that country or a person of that nationality.
-    #[param(example = json!(["RU", "KP"]))]
+    /// At most 20.
+    #[param(example = json!(["RU", "KP"]), max_items = 20)]
     #[serde(default)]
     pub country: Vec<String>,
     /// With several countries: `any` (default) or `all` (the bilateral timeline).
@@ -40,6 +43,7 @@ pub struct TimelineQuery {
     /// Only events with this participant (id).
     pub participant: Option<i64>,
     /// Only events with this tag.
+    #[param(max_length = 64)]
     pub tag: Option<String>,
     /// Only events whose date is known at least this finely: `day` for a
     /// chart that needs exact days; `month` keeps days, weeks, parts of a
@@ -75,7 +79,7 @@ pub struct TimelineQuery {
 fn kinds_schema() -> utoipa::openapi::schema::Array {
     use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
     let kind = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(EVENT_KINDS));
-    ArrayBuilder::new().items(kind).build()
+    ArrayBuilder::new().items(kind).max_items(Some(MAX_VALUES)).build()
 }
 
 /// How several countries combine.

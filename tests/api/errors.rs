@@ -186,3 +186,21 @@ async fn every_answer_carries_a_request_id() {
     assert!(ok.is_some() && bad.is_some());
     assert_ne!(ok, bad, "each request has its own id");
 }
+
+#[actix_rt::test]
+async fn every_input_is_bounded_and_an_error_quotes_only_a_prefix_of_it() {
+    let app = spawn_app().await;
+    let many = vec!["country=RU"; 5_000].join("&");
+    app.get(&format!("/api/v1/timeline?{many}")).await.assert_problem(400, "country");
+    let kinds = vec!["kind=visit"; 21].join("&");
+    app.get(&format!("/api/v1/timeline?{kinds}")).await.assert_problem(400, "kind");
+    app.get(&format!("/api/v1/timeline?tag={}", "t".repeat(65))).await.assert_problem(400, "tag");
+    app.get(&format!("/api/v1/timeline?cursor={}", "A".repeat(10_000))).await.assert_problem(400, "cursor");
+
+    let key = "k".repeat(100_000);
+    let reply = app.post("/api/v1/events", &event_body(&key, "2025-10-01", &["RU"])).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    let detail = reply.body["detail"].as_str().unwrap();
+    assert!(detail.len() < 600, "the error echoes {} bytes", detail.len());
+    assert!(detail.contains(&"k".repeat(64)) && detail.contains('…'), "{detail}");
+}

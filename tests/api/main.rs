@@ -3,6 +3,7 @@
 
 mod auth;
 mod bulk;
+mod concurrency;
 mod countries;
 mod dates;
 mod documents;
