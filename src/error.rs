@@ -23,6 +23,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     NotFound(String),
+    /// The path exists but does not take this method; `allowed` lists those it does.
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allowed: String },
     /// No bearer token, or one this service did not make (`invalid_token`).
     #[error("{detail}")]
     Unauthorized { detail: String, invalid_token: bool },
@@ -126,6 +129,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -141,6 +145,7 @@ impl ResponseError for ApiError {
         let (detail, field) = match self {
             ApiError::Invalid { field, detail } => (detail.clone(), Some(field.clone())),
             ApiError::Conflict { field, detail } => (detail.clone(), field.clone()),
+            ApiError::MethodNotAllowed { detail, .. } => (detail.clone(), None),
             ApiError::Database(err) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 tracing::warn!(error = %err, "database unavailable");
                 ("The database cannot be reached; try again shortly.".to_owned(), None)
@@ -165,6 +170,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((actix_web::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
+        }
+        if let ApiError::MethodNotAllowed { allowed, .. } = self {
+            response.insert_header((actix_web::http::header::ALLOW, allowed.clone()));
         }
         if let ApiError::Unauthorized { invalid_token, .. } = self {
             // RFC 6750 §3: the scheme, and why a token that was sent failed.

@@ -7,9 +7,10 @@ use crate::extract::BODY_LIMIT;
 use crate::http_cache::{self, CachePolicy};
 use crate::metrics::Metrics;
 use crate::{openapi, routes, site, telemetry};
+use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
-use actix_web::{App, HttpResponse, web};
+use actix_web::{App, HttpRequest, HttpResponse, web};
 use std::net::TcpListener;
 use std::time::Duration;
 use utoipa_actix_web::{AppExt, scope};
@@ -52,12 +53,14 @@ impl Application {
         let metrics = web::Data::new(Metrics::default());
         let app_db = db.clone();
         let spec = openapi::spec();
+        let known = web::Data::new(KnownPaths::of(&spec));
         let server = actix_web::HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .app_data(app_db.clone())
                 .app_data(cache.clone())
                 .app_data(metrics.clone())
+                .app_data(known.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .service(scope("/api/v1").configure(routes::configure))
@@ -104,7 +107,34 @@ impl Application {
     }
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
+/// The spec's paths and the methods each takes, so that a method a path
+/// does not take is told apart from a path that does not exist.
+struct KnownPaths(Vec<(ResourceDef, Vec<&'static str>)>);
+
+impl KnownPaths {
+    fn of(spec: &utoipa::openapi::OpenApi) -> KnownPaths {
+        let paths = spec.paths.paths.iter().map(|(path, item)| {
+            let taken = [
+                ("GET", item.get.is_some()),
+                ("HEAD", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            let methods = taken.into_iter().filter(|(_, taken)| *taken).map(|(m, _)| m).collect();
+            (ResourceDef::new(path.as_str()), methods)
+        });
+        KnownPaths(paths.collect())
+    }
+}
+
+async fn not_found(req: HttpRequest, known: web::Data<KnownPaths>) -> Result<HttpResponse, ApiError> {
+    if let Some((_, methods)) = known.0.iter().find(|(def, _)| def.is_match(req.path())) {
+        return Err(ApiError::MethodNotAllowed {
+            detail: format!("{} is not a method of this path; it takes {}", req.method(), methods.join(", ")),
+            allowed: methods.join(", "),
+        });
+    }
     Err(ApiError::NotFound(
         "no such endpoint; the API lives under /api/v1 and is described at /api-docs/openapi.json".into(),
     ))

@@ -12,8 +12,8 @@ pub use sqlite_file::{
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, Statement,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
 };
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, MutexGuard};
@@ -165,7 +165,15 @@ impl Db {
 
     pub async fn begin_write(&self) -> Result<WriteTxn<'_>, DbErr> {
         let gate = self.write_gate().await;
-        let txn = self.conn.begin().await?;
+        // On SQLite, take the write lock at BEGIN, where busy_timeout makes
+        // a writer in another process a wait. A deferred transaction that
+        // reads first fails at once with SQLITE_BUSY when it then writes
+        // after another connection's commit.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let txn = self.conn.begin_with_options(options).await?;
         Ok(WriteTxn { txn, db: self, _gate: gate })
     }
 

@@ -2,8 +2,29 @@
 
 use super::event::Location;
 use crate::domain::dates::{Precision, Qualifier};
+use crate::domain::{EVENT_KINDS, PARTICIPANT_KINDS};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+/// An event's `kind` in the spec: one of the kinds, so that clients (and
+/// Swagger UI) offer them and a fuzzer knows the rest are refused.
+pub fn event_kind() -> Object {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(EVENT_KINDS)).build()
+}
+
+/// A participant's `kind` in the spec.
+pub fn participant_kind() -> Object {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(PARTICIPANT_KINDS)).build()
+}
+
+/// The same, where it may be left out or `null` (a participant given by `id`).
+fn optional_participant_kind() -> Object {
+    use utoipa::openapi::schema::SchemaType;
+    let types = SchemaType::from_iter([Type::String, Type::Null]);
+    let kinds = PARTICIPANT_KINDS.iter().map(|k| Some(*k)).chain([None]);
+    ObjectBuilder::new().schema_type(types).enum_values(Some(kinds)).build()
+}
 
 /// An event to create or replace. Participants and sources are named
 /// inline (or by `id`); existing rows are reused, new ones created.
@@ -29,6 +50,7 @@ pub struct EventInput {
     /// 1–64 chars of `A-Za-z0-9._-`. Required on POST; on PUT it may be
     /// omitted and must otherwise equal the key in the path.
     pub key: Option<String>,
+    #[schema(schema_with = event_kind)]
     pub kind: String,
     pub title: String,
     pub summary: Option<String>,
@@ -89,6 +111,7 @@ pub struct EventInput {
 #[serde(deny_unknown_fields)]
 pub struct ParticipantRef {
     pub id: Option<i64>,
+    #[schema(schema_with = optional_participant_kind)]
     pub kind: Option<String>,
     pub code: Option<String>,
     pub name: Option<String>,
@@ -125,6 +148,7 @@ pub struct SourceRef {
 #[schema(example = json!({"kind": "person", "name": "Choe Son Hui", "country": "KP"}))]
 pub struct ParticipantInput {
     /// `country`, `person` or `organization`.
+    #[schema(schema_with = participant_kind)]
     pub kind: String,
     /// Required for persons and organizations; a country defaults to its ISO name.
     pub name: Option<String>,

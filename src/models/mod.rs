@@ -10,4 +10,4 @@ pub use event::{
     DateFields, Event, EventParticipant, EventSource, EventSummary, Location, Source, TimelinePage, stored_date,
     stored_edtf,
 };
-pub use input::{EventInput, ParticipantInput, ParticipantRef, SourceInput, SourceRef};
+pub use input::{EventInput, ParticipantInput, ParticipantRef, SourceInput, SourceRef, event_kind, participant_kind};

@@ -1,7 +1,7 @@
 use super::timeline::check_participant;
 use crate::auth::WriteAccess;
 use crate::db::Db;
-use crate::error::{ApiError, BadRequest};
+use crate::error::{ApiError, BadRequest, Problem};
 use crate::export::Export;
 use crate::formats::{Format, Writer};
 use crate::http_cache::Tag;
@@ -98,6 +98,7 @@ fn import_problem(e: ImportError) -> ApiError {
             )),
         (status = 304, description = "Nothing was written since the `ETag` given in `If-None-Match`"),
         (status = 400, response = BadRequest),
+        (status = 404, description = "No participant has the id `participant` gives", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/export")]

@@ -5,6 +5,7 @@ use crate::db::Db;
 use crate::domain::PARTICIPANT_KINDS;
 use crate::error::{ApiError, BadRequest, NotFound, Problem};
 use crate::extract::JsonBody;
+use crate::models::participant_kind;
 use crate::models::{Participant, ParticipantInput, ParticipantPage};
 use crate::query_string;
 use crate::validate::{self, one_of};
@@ -19,6 +20,7 @@ use utoipa::IntoParams;
 #[serde(deny_unknown_fields)]
 pub struct ParticipantParams {
     /// `country`, `person` or `organization`.
+    #[param(schema_with = participant_kind)]
     kind: Option<String>,
     /// Name prefix, case-insensitive.
     #[param(example = "Kim")]

@@ -1,5 +1,5 @@
 use crate::db::Db;
-use crate::error::{ApiError, BadRequest};
+use crate::error::{ApiError, BadRequest, Problem};
 use crate::formats::{self, Format};
 use crate::models::TimelinePage;
 use crate::timeline::{TimelineFilter, TimelineQuery, page_request};
@@ -37,6 +37,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
             )),
         (status = 304, description = "The page is unchanged since the `ETag` given in `If-None-Match`"),
         (status = 400, response = BadRequest),
+        (status = 404, description = "No participant has the id `participant` gives", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/timeline")]
@@ -56,12 +57,13 @@ pub async fn timeline(req: HttpRequest, db: web::Data<Db>) -> Result<HttpRespons
     Ok(response.insert_header((header::VARY, "Accept")).content_type(format.media_type()).body(body))
 }
 
-/// A `participant` filter must name one that exists.
+/// A `participant` filter must name one that exists: 404 otherwise, as
+/// for a path that names nothing.
 pub(super) async fn check_participant(db: &Db, filter: &TimelineFilter) -> Result<(), ApiError> {
     if let Some(id) = filter.participant
         && !read::participant_exists(db, id).await?
     {
-        return Err(ApiError::invalid("participant", format!("no participant with id {id}")));
+        return Err(ApiError::NotFound(format!("participant: no participant with id {id}")));
     }
     Ok(())
 }

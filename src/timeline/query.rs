@@ -1,9 +1,9 @@
 //! The timeline's query parameters: the one list of their names, their
 //! documentation in the spec, and their bounds.
 
-use crate::domain::EVENT_KINDS;
 use crate::domain::dates::Precision;
 use crate::formats::{Format, GroupBy};
+use crate::models::event_kind;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -40,7 +40,8 @@ pub struct TimelineQuery {
     #[serde(default)]
     #[param(schema_with = kinds_schema)]
     pub kind: Vec<String>,
-    /// Only events with this participant (id).
+    /// Only events with this participant (id); 404 when none has it.
+    #[param(minimum = 1)]
     pub participant: Option<i64>,
     /// Only events with this tag.
     #[param(max_length = 64)]
@@ -77,9 +78,7 @@ pub struct TimelineQuery {
 
 /// `kind` in the spec lists the kinds, so Swagger UI and the page offer them.
 fn kinds_schema() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
-    let kind = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(EVENT_KINDS));
-    ArrayBuilder::new().items(kind).max_items(Some(MAX_VALUES)).build()
+    utoipa::openapi::schema::ArrayBuilder::new().items(event_kind()).max_items(Some(MAX_VALUES)).build()
 }
 
 /// How several countries combine.
