@@ -7,6 +7,7 @@ pub mod geojson;
 mod html;
 pub mod ics;
 pub mod ndjson;
+pub mod schema;
 pub mod timelinejs;
 pub mod vis;
 

@@ -133,6 +133,7 @@ pub struct SourceRef {
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
     pub published: Option<String>,
     /// The first API's form: RFC 3339.
+    #[schema(format = DateTime)]
     pub published_at: Option<String>,
     /// ISO 639-1.
     pub language: Option<String>,
@@ -174,6 +175,7 @@ pub struct SourceInput {
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
     pub published: Option<String>,
     /// The first API's form: RFC 3339.
+    #[schema(format = DateTime)]
     pub published_at: Option<String>,
     /// ISO 639-1.
     pub language: Option<String>,

@@ -3,11 +3,11 @@ use crate::auth::WriteAccess;
 use crate::db::Db;
 use crate::error::{ApiError, BadRequest, Problem};
 use crate::export::Export;
+use crate::formats::schema::{FeatureCollection, JsonPage};
 use crate::formats::{Format, Writer};
 use crate::http_cache::Tag;
 use crate::import::{ImportError, ImportSummary, Importer};
 use crate::metrics::Metrics;
-use crate::models::TimelinePage;
 use crate::query_string;
 use crate::timeline::{self, ExportParams};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
@@ -34,7 +34,8 @@ pub struct ImportParams {
 #[utoipa::path(
     tag = "bulk",
     params(ImportParams),
-    request_body(content = String, content_type = "application/x-ndjson", description = "One event per line"),
+    // Optional: an empty body imports nothing, and says so.
+    request_body(content = Option<String>, content_type = "application/x-ndjson", description = "One event per line"),
     responses(
         (status = 200, description = "What was imported", body = ImportSummary),
         (status = 400, response = BadRequest),
@@ -87,10 +88,10 @@ fn import_problem(e: ImportError) -> ApiError {
         (status = 200, description = "Every matching event, oldest first",
             content(
                 (String = "application/x-ndjson"),
-                (TimelinePage = "application/json"),
+                (JsonPage = "application/json"),
                 (String = "text/calendar"),
                 (String = "text/csv"),
-                (String = "application/geo+json"),
+                (FeatureCollection = "application/geo+json"),
             ),
             headers(
                 ("ETag" = String, description = "Changes whenever any data does; send it back as `If-None-Match`"),

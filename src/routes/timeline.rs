@@ -1,7 +1,7 @@
 use crate::db::Db;
 use crate::error::{ApiError, BadRequest, Problem};
+use crate::formats::schema::{FeatureCollection, JsonPage};
 use crate::formats::{self, Format};
-use crate::models::TimelinePage;
 use crate::timeline::{TimelineFilter, TimelineQuery, page_request};
 use crate::{query_string, read};
 use actix_web::http::header;
@@ -24,11 +24,11 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
     responses(
         (status = 200, description = "A page of events, in the API's JSON or the format asked for",
             content(
-                (TimelinePage = "application/json"),
+                (JsonPage = "application/json"),
                 (String = "application/x-ndjson"),
                 (String = "text/calendar"),
                 (String = "text/csv"),
-                (String = "application/geo+json"),
+                (FeatureCollection = "application/geo+json"),
             ),
             headers(
                 ("Link" = String, description = "`<url>; rel=\"next\"` when more pages follow"),

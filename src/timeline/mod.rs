@@ -189,4 +189,28 @@ mod tests {
         assert!(names.contains(&"country".to_owned()) && names.contains(&"match".to_owned()));
         assert!(!names.contains(&"limit".to_owned()) && !names.contains(&"cursor".to_owned()));
     }
+
+    proptest::proptest! {
+        /// Any query string is a filter or a 400, never a panic: random
+        /// text, and strings made of the parameters' own names and values.
+        #[test]
+        fn any_query_string_is_a_filter_or_a_clean_error(raw in "\\PC{0,120}") {
+            let _ = page_request(&raw);
+            let _ = export_request(&raw);
+        }
+
+        #[test]
+        fn near_miss_query_strings_are_a_filter_or_a_clean_error(
+            raw in "((country|kind|from|to|limit|cursor|order|match|participant|tag|format|group_by|title|precision)=[A-Za-z0-9%+._~:-]{0,12}&?){0,8}"
+        ) {
+            if let Err(e) = page_request(&raw) {
+                proptest::prop_assert!(matches!(e, ApiError::Invalid { .. }), "{e:?}");
+            }
+        }
+
+        #[test]
+        fn any_cursor_decodes_or_is_refused(raw in "[A-Za-z0-9_=-]{0,300}") {
+            let _ = cursor::decode::<(String, NaiveDate, i64)>(&raw);
+        }
+    }
 }

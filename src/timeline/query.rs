@@ -31,10 +31,10 @@ pub struct TimelineQuery {
     pub match_mode: Option<Match>,
     /// Window start: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, inclusive. An event is
     /// in the window when its period (its precision taken into account) overlaps it.
-    #[param(example = "2024")]
+    #[param(example = "2024", pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
     pub from: Option<String>,
     /// Window end, same forms, inclusive (`2025` means to the end of 2025).
-    #[param(example = "2025-10")]
+    #[param(example = "2025-10", pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
     pub to: Option<String>,
     /// Event kind; repeatable.
     #[serde(default)]
