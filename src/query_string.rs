@@ -12,6 +12,12 @@ use utoipa::openapi::path::ParameterIn;
 /// The parameters of `T`, or a 400 naming the one at fault. `T` must deny
 /// unknown fields; the names it knows are only listed when one was wrong.
 pub fn parse<T: DeserializeOwned + IntoParams>(raw: &str) -> Result<T, ApiError> {
+    // PostgreSQL's text cannot hold NUL, so no parameter may carry one.
+    if (raw.contains("%00") || raw.contains('\0'))
+        && let Some((name, _)) = pairs(raw)?.into_iter().find(|(_, value)| value.contains('\0'))
+    {
+        return Err(ApiError::invalid(name, "contains a NUL character (U+0000)"));
+    }
     serde_path_to_error::deserialize(serde_html_form::Deserializer::from_bytes(raw.as_bytes()))
         .map_err(|e| problem::<T>(raw, e))
 }

@@ -98,7 +98,7 @@ pub fn source_in(field: &str, s: &SourceInput) -> Result<NewSource, ApiError> {
         Some(url) => {
             if !(url.starts_with("https://") || url.starts_with("http://"))
                 || url.len() > MAX_URL
-                || url.contains(char::is_whitespace)
+                || url.contains(|c: char| c.is_whitespace() || c.is_control())
             {
                 let shown: String = url.chars().take(80).collect();
                 return Err(ApiError::invalid(

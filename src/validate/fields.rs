@@ -37,6 +37,10 @@ pub fn text(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
     if trimmed.chars().count() > max {
         return Err(ApiError::invalid(field, format!("is longer than {max} characters")));
     }
+    if trimmed.contains('\0') {
+        // PostgreSQL's text cannot hold it, so neither backend takes it.
+        return Err(ApiError::invalid(field, "contains a NUL character (U+0000)"));
+    }
     Ok(trimmed.to_owned())
 }
 

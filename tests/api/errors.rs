@@ -210,6 +210,13 @@ async fn every_input_is_bounded_and_an_error_quotes_only_a_prefix_of_it() {
     app.get(&format!("/api/v1/timeline?tag={}", "t".repeat(65))).await.assert_problem(400, "tag");
     app.get(&format!("/api/v1/timeline?cursor={}", "A".repeat(10_000))).await.assert_problem(400, "cursor");
 
+    // PostgreSQL's text cannot hold NUL: refused alike on both backends.
+    app.get("/api/v1/participants?q=Kim%00").await.assert_problem(400, "q");
+    app.get("/api/v1/timeline?tag=a%00b").await.assert_problem(400, "tag");
+    let mut nul = event_body("nul-title", "2025-10-01", &["RU"]);
+    nul["title"] = json!("a\u{0}b");
+    app.post("/api/v1/events", &nul).await.assert_problem(400, "title");
+
     let key = "k".repeat(100_000);
     let reply = app.post("/api/v1/events", &event_body(&key, "2025-10-01", &["RU"])).await;
     assert_eq!(reply.status, 400, "{}", reply.body);
