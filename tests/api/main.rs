@@ -5,6 +5,7 @@ mod auth;
 mod bulk;
 mod concurrency;
 mod countries;
+mod crash;
 mod dates;
 mod documents;
 mod errors;
