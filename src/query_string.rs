@@ -7,7 +7,9 @@
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
-use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
 
 /// The parameters of `T`, or a 400 naming the one at fault. `T` must deny
 /// unknown fields; the names it knows are only listed when one was wrong.
@@ -18,8 +20,31 @@ pub fn parse<T: DeserializeOwned + IntoParams>(raw: &str) -> Result<T, ApiError>
     {
         return Err(ApiError::invalid(name, "contains a NUL character (U+0000)"));
     }
-    serde_path_to_error::deserialize(serde_html_form::Deserializer::from_bytes(raw.as_bytes()))
-        .map_err(|e| problem::<T>(raw, e))
+    let parsed = serde_path_to_error::deserialize(serde_html_form::Deserializer::from_bytes(raw.as_bytes()))
+        .map_err(|e| problem::<T>(raw, e))?;
+    // An empty value reads as absent. For a number or a boolean that would
+    // hide a client's mistake (`limit=`), so it is refused.
+    if raw.ends_with('=') || raw.contains("=&") {
+        let empty: Vec<String> = pairs(raw)?.into_iter().filter(|(_, v)| v.is_empty()).map(|(n, _)| n).collect();
+        let params = T::into_params(|| Some(ParameterIn::Query));
+        if let Some(param) = params.into_iter().find(|p| empty.contains(&p.name) && takes_a_scalar(p)) {
+            return Err(ApiError::invalid(param.name, "is given without a value"));
+        }
+    }
+    Ok(parsed)
+}
+
+/// Whether a parameter is a number or a boolean, which no empty text is.
+fn takes_a_scalar(param: &Parameter) -> bool {
+    let scalar = |t: &Type| matches!(t, Type::Integer | Type::Number | Type::Boolean);
+    match &param.schema {
+        Some(RefOr::T(Schema::Object(object))) => match &object.schema_type {
+            SchemaType::Type(t) => scalar(t),
+            SchemaType::Array(types) => types.iter().any(scalar),
+            SchemaType::AnyValue => false,
+        },
+        _ => false,
+    }
 }
 
 /// What was wrong with a query string that did not parse.

@@ -23,6 +23,8 @@ async fn bad_timeline_parameters_are_400s_naming_the_parameter() {
         ("limit=100000", "limit"),
         ("limit=-1", "limit"),
         ("limit=ten", "limit"),
+        ("limit=", "limit"),
+        ("country=RU&participant=", "participant"),
         ("limit=5&limit=6", "limit"),
         ("cursor=not-a-cursor", "cursor"),
         ("cursor=WyJ4Il0", "cursor"),
