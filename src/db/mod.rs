@@ -80,6 +80,22 @@ pub struct Db {
 /// `m20261202_000001_data_version`).
 pub(crate) const BUMP_DATA_VERSION: &str = "UPDATE data_version SET version = version + 1 WHERE id = 1";
 
+/// See `Db::exclusive_section`; dropping it, or `release`, ends it.
+pub enum ExclusiveSection {
+    Postgres(DatabaseTransaction),
+    File(std::fs::File),
+    None,
+}
+
+impl ExclusiveSection {
+    pub async fn release(self) -> Result<(), DbErr> {
+        match self {
+            ExclusiveSection::Postgres(txn) => txn.commit().await,
+            ExclusiveSection::File(_) | ExclusiveSection::None => Ok(()),
+        }
+    }
+}
+
 /// A write transaction holding the write gate until it ends.
 pub struct WriteTxn<'a> {
     pub txn: DatabaseTransaction,
@@ -180,6 +196,30 @@ impl Db {
     /// A write committed: what was read before it may be stale.
     pub fn written(&self) {
         self.longest_span.forget();
+    }
+
+    /// Held while migrating, so that instances started together migrate
+    /// one after another and the later ones find nothing left to do. On
+    /// PostgreSQL, a transaction-scoped advisory lock on a connection of
+    /// its own (the migrations run on others); on a SQLite file, an `flock`
+    /// of the file; in memory, nothing can share the database.
+    pub async fn exclusive_section(&self) -> Result<ExclusiveSection, DbErr> {
+        match &self.backend {
+            Backend::PostgreSql => {
+                let txn = self.conn.begin().await?;
+                // Any constant: it only has to be the same in every instance.
+                txn.execute_unprepared("SELECT pg_advisory_xact_lock(7137804213)").await?;
+                Ok(ExclusiveSection::Postgres(txn))
+            }
+            Backend::SqliteFile(file) => {
+                let path = file.path().to_owned();
+                let held = tokio::task::spawn_blocking(move || sqlite_file::exclusive_section(&path))
+                    .await
+                    .map_err(|e| DbErr::Custom(format!("waiting for the lock: {e}")))??;
+                Ok(ExclusiveSection::File(held))
+            }
+            Backend::SqliteMemory => Ok(ExclusiveSection::None),
+        }
     }
 
     /// What data the database holds: its epoch and version (see

@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{OpenFlags, Row, params_from_iter, types::Value as SqliteValue};
 use sea_orm::DbErr;
 use sea_orm::sea_query::{SelectStatement, SqliteQueryBuilder, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -61,6 +61,10 @@ impl SqliteFile {
     /// sqlx's (foreign keys on, NORMAL sync; WAL is a property of the file,
     /// set when sqlx first opened it), with a 128 MiB page cache for the
     /// indexes an import updates all over (bench/README.md measured it).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn open_writer(&self) -> Result<rusqlite::Connection, DbErr> {
         let conn = rusqlite::Connection::open(&self.path).map_err(sqlite_error)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(sqlite_error)?;
@@ -113,6 +117,17 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
         DbErr::Custom(message) => message.starts_with("SQLite: UNIQUE constraint failed"),
         other => matches!(other.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))),
     }
+}
+
+/// Blocks until no other process (or handle of this one) holds the
+/// database file's exclusive section, then holds it until the returned
+/// file is dropped. An `flock` on the database file itself: SQLite locks
+/// with POSIX record locks, which on Linux are independent of `flock`, so
+/// this never stands in SQLite's way.
+pub fn exclusive_section(path: &Path) -> Result<std::fs::File, DbErr> {
+    let file = std::fs::File::open(path).map_err(|e| DbErr::Custom(format!("{}: {e}", path.display())))?;
+    file.lock().map_err(|e| DbErr::Custom(format!("locking {}: {e}", path.display())))?;
+    Ok(file)
 }
 
 /// Whether a write lost a race with another: a unique key or a foreign key

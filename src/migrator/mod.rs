@@ -68,22 +68,26 @@ pub async fn connect_and_migrate(url: &str) -> Result<Db, DbErr> {
 // Steps change data (the seed does) without the write path, so after any
 // step ran, the data version is bumped: what was tagged before is stale.
 
-/// Applies `steps` pending steps, or all of them.
+/// Applies `steps` pending steps, or all of them. Instances started
+/// together take turns (`Db::exclusive_section`): the first migrates, the
+/// others then find nothing pending.
 pub async fn up(db: &Db, steps: Option<u32>) -> Result<(), DbErr> {
+    let section = db.exclusive_section().await?;
     let pending = Migrator::get_pending_migrations(db.conn()).await?.len();
     Migrator::up(db.conn(), steps).await?;
     if pending > 0 {
         db.bump_data_version().await?;
     }
-    Ok(())
+    section.release().await
 }
 
 /// Reverts the last `steps` applied steps.
 pub async fn down(db: &Db, steps: u32) -> Result<(), DbErr> {
+    let section = db.exclusive_section().await?;
     Migrator::down(db.conn(), Some(steps)).await?;
     // Unless the steps went back past the version's own table.
     if SchemaManager::new(db.conn()).has_table("data_version").await? {
         db.bump_data_version().await?;
     }
-    Ok(())
+    section.release().await
 }

@@ -99,3 +99,20 @@ async fn a_database_of_the_first_dates_model_migrates_forward_keeping_its_data()
     let countries = app.get("/api/v1/countries").await.body;
     assert!(countries.as_array().unwrap().iter().any(|c| c["code"] == "VN" && c["event_count"] == 2));
 }
+
+/// Instances started together each migrate at start; one does the work and
+/// the others find it done. (SQLite: one file, one writer at a time.)
+#[actix_rt::test]
+async fn instances_migrating_at_once_migrate_once() {
+    let test_db = fresh_database().await;
+    let starts = (0..4).map(|_| connect_and_migrate(&test_db.url));
+    let dbs: Vec<Db> = futures_util::future::join_all(starts)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("every instance starts");
+    assert_eq!(counts(&dbs[0]).await.0, 7, "the seed, once");
+    for db in dbs {
+        db.close().await.unwrap();
+    }
+}
