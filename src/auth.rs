@@ -60,10 +60,7 @@ fn hash(secret: &str) -> String {
 /// Proof that a request carries a token that may write: a write handler
 /// takes one, so it cannot run without it.
 #[derive(Debug)]
-pub struct WriteAccess {
-    /// The token's name, for the log.
-    pub token: String,
-}
+pub struct WriteAccess;
 
 impl FromRequest for WriteAccess {
     type Error = ApiError;
@@ -84,7 +81,7 @@ impl FromRequest for WriteAccess {
             if token.read_only {
                 return Err(ApiError::Forbidden(format!("the token '{}' is read-only", token.name)));
             }
-            Ok(WriteAccess { token: token.name })
+            Ok(WriteAccess)
         })
     }
 }

@@ -73,7 +73,8 @@ pub async fn refusal_as_problem(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(shown).unwrap_or_default();
+    // Quoted in the problem, which cuts what it quotes to a short prefix.
+    let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or_default().to_owned();
     let res = next.call(req).await?.map_into_boxed_body();
     let Some(refusal) = res.response().error().and_then(|e| e.as_error::<CorsError>()) else {
         return Ok(res);
@@ -93,11 +94,6 @@ pub async fn refusal_as_problem(
     };
     let (req, _) = res.into_parts();
     Ok(ServiceResponse::new(req, problem.error_response()))
-}
-
-/// At most a short prefix of what a client sent, for an error to echo.
-fn shown(text: &str) -> String {
-    text.chars().take(100).collect()
 }
 
 fn lowercase_first(text: &str) -> String {

@@ -133,16 +133,11 @@ pub fn exclusive_section(path: &Path) -> Result<std::fs::File, DbErr> {
 /// Whether a write lost a race with another: a unique key or a foreign key
 /// that another write, made at the same time, took or removed.
 pub fn is_constraint_violation(err: &DbErr) -> bool {
-    match err {
-        DbErr::Custom(message) => {
-            message.starts_with("SQLite: UNIQUE constraint failed")
-                || message.starts_with("SQLite: FOREIGN KEY constraint failed")
+    is_unique_violation(err)
+        || match err {
+            DbErr::Custom(message) => message.starts_with("SQLite: FOREIGN KEY constraint failed"),
+            other => matches!(other.sql_err(), Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))),
         }
-        other => matches!(
-            other.sql_err(),
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_) | sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
-        ),
-    }
 }
 
 /// Whether SQLite gave up waiting for another process's write lock.
