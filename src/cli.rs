@@ -5,7 +5,7 @@ use crate::db::Db;
 use crate::export::Export;
 use crate::formats::{Format, Writer};
 use crate::http_cache::CachePolicy;
-use crate::import::{ImportError, Importer};
+use crate::import::{ImportError, ImportLimit, Importer};
 use crate::migrator::{self, Migrator, connect_and_migrate};
 use crate::settings::{Command, MigrateAction, Settings, TokenAction};
 use crate::startup::{Application, HttpOptions};
@@ -25,6 +25,7 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
                 cors: CorsPolicy::new(&settings.cors_origins, &settings.cors_write_origins)?,
                 cache: CachePolicy::max_age(settings.cache_max_age),
                 shutdown_timeout: std::time::Duration::from_secs(settings.shutdown_timeout),
+                import_limit: ImportLimit(settings.import_max_bytes),
             };
             let db = connect_and_migrate(url).await?;
             if !read::any_write_token(&db).await? {

@@ -26,6 +26,11 @@ const ANALYZE_AFTER: u64 = 10_000;
 /// Bad lines the summary lists one by one; it counts them all.
 const LISTED_BAD_LINES: usize = 100;
 
+/// The most bytes one `POST /import` body may carry. An import streams, so
+/// this bounds its time and disk, not its memory.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportLimit(pub u64);
+
 /// What an import did.
 #[derive(Debug, Default, Serialize, ToSchema)]
 #[schema(example = json!({"lines": 3, "events": {"created": 1, "updated": 0, "unchanged": 1,

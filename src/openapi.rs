@@ -3,6 +3,7 @@
 //! so the spec and the routing cannot drift.
 
 use utoipa::OpenApi;
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa_actix_web::{AppExt, scope};
@@ -47,7 +48,23 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .1;
     writes_need_a_token(&mut spec);
     answers_every_operation_may_give(&mut spec);
+    a_new_event_names_its_key(&mut spec);
     spec
+}
+
+/// `POST /events` takes the body `PUT /events/{key}` takes, with its key
+/// required (a PUT has the key in its path): one input type, and the spec
+/// says the difference, so a client generated from it sends the key.
+fn a_new_event_names_its_key(spec: &mut utoipa::openapi::OpenApi) {
+    let Some(post) = spec.paths.paths.get_mut("/api/v1/events").and_then(|item| item.post.as_mut()) else {
+        return;
+    };
+    let Some(RefOr::T(body)) = post.request_body.as_mut() else { return };
+    let Some(RefOr::T(content)) = body.content.get_mut("application/json") else { return };
+    let Some(input) = content.schema.take() else { return };
+    let key = ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(64));
+    let with_key = ObjectBuilder::new().required("key").property("key", key);
+    content.schema = Some(AllOfBuilder::new().item(input).item(with_key).into());
 }
 
 /// The answers the extractors and the database give any operation, so

@@ -37,6 +37,12 @@ pub struct Settings {
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30, global = true)]
     pub shutdown_timeout: u64,
 
+    /// Bytes one `POST /api/v1/import` body may carry (the CLI's import has
+    /// no limit). A million events of the interchange format are about
+    /// 0.7 GiB.
+    #[arg(long, env = "IMPORT_MAX_BYTES", default_value_t = 2 << 30, global = true)]
+    pub import_max_bytes: u64,
+
     /// Logs as lines for people (`text`) or one JSON object per line (`json`).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -67,6 +73,7 @@ impl fmt::Debug for Settings {
             .field("cors_write_origins", &self.cors_write_origins)
             .field("cache_max_age", &self.cache_max_age)
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("import_max_bytes", &self.import_max_bytes)
             .field("log_format", &self.log_format)
             .field("command", &self.command)
             .finish()

@@ -5,6 +5,7 @@ use crate::db::Db;
 use crate::error::{ApiError, path_error};
 use crate::extract::BODY_LIMIT;
 use crate::http_cache::{self, CachePolicy};
+use crate::import::ImportLimit;
 use crate::metrics::Metrics;
 use crate::{openapi, routes, site, telemetry};
 use actix_web::dev::ResourceDef;
@@ -29,16 +30,18 @@ pub struct HttpOptions {
     pub cors: CorsPolicy,
     pub cache: CachePolicy,
     pub shutdown_timeout: Duration,
+    pub import_limit: ImportLimit,
 }
 
 impl Default for HttpOptions {
     /// Any origin reads, none writes; answers are fresh for a minute;
-    /// requests get 30 s to finish.
+    /// requests get 30 s to finish; an import is at most 2 GiB.
     fn default() -> HttpOptions {
         HttpOptions {
             cors: CorsPolicy::new("*", "").expect("valid"),
             cache: CachePolicy::max_age(60),
             shutdown_timeout: Duration::from_secs(30),
+            import_limit: ImportLimit(2 << 30),
         }
     }
 }
@@ -61,6 +64,7 @@ impl Application {
                 .app_data(cache.clone())
                 .app_data(metrics.clone())
                 .app_data(known.clone())
+                .app_data(web::Data::new(options.import_limit))
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .service(scope("/api/v1").configure(routes::configure))

@@ -125,9 +125,11 @@ pub struct Location {
     pub name: Option<String>,
     /// ISO 3166-1 alpha-2 code.
     pub country: Option<String>,
-    /// -90..90
+    /// -90..90, with `lon`.
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
-    /// -180..180
+    /// -180..180, with `lat`.
+    #[schema(minimum = -180, maximum = 180)]
     pub lon: Option<f64>,
 }
 

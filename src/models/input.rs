@@ -19,6 +19,24 @@ pub fn participant_kind() -> Object {
 }
 
 /// The same, where it may be left out or `null` (a participant given by `id`).
+/// Up to 32 tags, each a word or a few (not blank), compared case-blind.
+fn tags() -> utoipa::openapi::schema::Array {
+    let tag = ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"\S")).max_length(Some(64));
+    utoipa::openapi::schema::ArrayBuilder::new().items(tag).max_items(Some(32)).build()
+}
+
+/// JSON Schema, and so the spec, counts `7.0` as an integer; serde's `i64`
+/// does not, so an id is read as a number and then checked to be whole.
+fn integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    // Past 2^53 a float no longer names one integer.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    n.as_i64()
+        .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT).map(|f| f as i64))
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{n} is not an integer id")))
+}
+
 fn optional_participant_kind() -> Object {
     use utoipa::openapi::schema::SchemaType;
     let types = SchemaType::from_iter([Type::String, Type::Null]);
@@ -49,9 +67,11 @@ fn optional_participant_kind() -> Object {
 pub struct EventInput {
     /// 1–64 chars of `A-Za-z0-9._-`. Required on POST; on PUT it may be
     /// omitted and must otherwise equal the key in the path.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,64}$")]
     pub key: Option<String>,
     #[schema(schema_with = event_kind)]
     pub kind: String,
+    #[schema(pattern = r"\S", max_length = 500)]
     pub title: String,
     pub summary: Option<String>,
     /// The date in EDTF: `2025-10-27`, `2024-06`, `2024`, `2025-10~`
@@ -96,6 +116,7 @@ pub struct EventInput {
     #[serde(default)]
     pub sources: Vec<SourceRef>,
     #[serde(default)]
+    #[schema(schema_with = tags)]
     pub tags: Vec<String>,
     /// Read-only; accepted and ignored so a fetched event can be sent back.
     #[schema(read_only)]
@@ -110,11 +131,15 @@ pub struct EventInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParticipantRef {
+    #[serde(default, deserialize_with = "integer")]
     pub id: Option<i64>,
     #[schema(schema_with = optional_participant_kind)]
     pub kind: Option<String>,
+    #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub code: Option<String>,
+    #[schema(pattern = r"\S", max_length = 300)]
     pub name: Option<String>,
+    #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub country: Option<String>,
     pub role: Option<String>,
 }
@@ -126,16 +151,20 @@ pub struct ParticipantRef {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRef {
+    #[serde(default, deserialize_with = "integer")]
     pub id: Option<i64>,
+    #[schema(pattern = r"^\s*(https?://[^\s\u0000-\u001f\u007f-\u009f]+)?\s*$", max_length = 2048)]
     pub url: Option<String>,
     pub title: Option<String>,
     pub publisher: Option<String>,
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
+    #[schema(pattern = r"^\d{4}(-\d{2}(-\d{2}([Tt ].*)?)?)?$")]
     pub published: Option<String>,
     /// The first API's form: RFC 3339.
     #[schema(format = DateTime)]
     pub published_at: Option<String>,
     /// ISO 639-1.
+    #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub language: Option<String>,
     /// The passage of this source the event rests on, in its language.
     pub quote: Option<String>,
@@ -152,10 +181,13 @@ pub struct ParticipantInput {
     #[schema(schema_with = participant_kind)]
     pub kind: String,
     /// Required for persons and organizations; a country defaults to its ISO name.
+    #[schema(pattern = r"\S", max_length = 300)]
     pub name: Option<String>,
     /// ISO code of a country participant.
+    #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub code: Option<String>,
     /// Nationality (person) or home country (organization).
+    #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub country: Option<String>,
     /// Member country codes of an organization.
     #[serde(default)]
@@ -169,14 +201,17 @@ pub struct ParticipantInput {
 #[schema(example = json!({"url": "https://example.org/news/1", "title": "Example report",
     "publisher": "Example News", "published": "2025-11-01T09:30:00Z", "language": "en"}))]
 pub struct SourceInput {
+    #[schema(pattern = r"^\s*(https?://[^\s\u0000-\u001f\u007f-\u009f]+)?\s*$", max_length = 2048)]
     pub url: Option<String>,
     pub title: Option<String>,
     pub publisher: Option<String>,
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
+    #[schema(pattern = r"^\d{4}(-\d{2}(-\d{2}([Tt ].*)?)?)?$")]
     pub published: Option<String>,
     /// The first API's form: RFC 3339.
     #[schema(format = DateTime)]
     pub published_at: Option<String>,
     /// ISO 639-1.
+    #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub language: Option<String>,
 }

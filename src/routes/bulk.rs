@@ -1,12 +1,12 @@
 use super::timeline::check_participant;
 use crate::auth::WriteAccess;
 use crate::db::Db;
-use crate::error::{ApiError, BadRequest, Problem};
+use crate::error::{ApiError, BadRequest, PayloadTooLarge, Problem};
 use crate::export::Export;
 use crate::formats::schema::{FeatureCollection, JsonPage};
 use crate::formats::{Format, Writer};
 use crate::http_cache::Tag;
-use crate::import::{ImportError, ImportSummary, Importer};
+use crate::import::{ImportError, ImportLimit, ImportSummary, Importer};
 use crate::metrics::Metrics;
 use crate::query_string;
 use crate::timeline::{self, ExportParams};
@@ -26,8 +26,8 @@ pub struct ImportParams {
 
 /// Import NDJSON events
 ///
-/// The body is the interchange format, one event per line, streamed: it may
-/// be of any size. An event whose key exists is replaced (unchanged ones are
+/// The body is the interchange format, one event per line, streamed, up to
+/// the server's import limit (`IMPORT_MAX_BYTES`, 2 GiB unless set). An event whose key exists is replaced (unchanged ones are
 /// left alone), so importing a file twice changes nothing. Bad lines are
 /// listed with their number and reason and skipped; with `strict=true` the
 /// first bad line is a 400 and nothing is written.
@@ -39,6 +39,7 @@ pub struct ImportParams {
     responses(
         (status = 200, description = "What was imported", body = ImportSummary),
         (status = 400, response = BadRequest),
+        (status = 413, response = PayloadTooLarge),
     )
 )]
 #[post("/import")]
@@ -48,12 +49,31 @@ pub async fn import_events(
     mut body: web::Payload,
     db: web::Data<Db>,
     metrics: web::Data<Metrics>,
+    limit: web::Data<ImportLimit>,
 ) -> Result<HttpResponse, ApiError> {
     let params: ImportParams = query_string::parse(req.query_string())?;
     let strict = params.strict.unwrap_or(false);
+    let ImportLimit(limit) = **limit;
+    let over = |what: String| ApiError::PayloadTooLarge(format!("{what} the import limit of {limit} bytes"));
+    if let Some(length) = content_length(&req).filter(|length| *length > limit) {
+        return Err(over(format!("nothing was imported: the body's {length} bytes are over")));
+    }
     let mut importer = Importer::new(&db, strict);
+    let mut read = 0u64;
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| ApiError::MalformedBody(format!("could not read the body: {e}")))?;
+        read += chunk.len() as u64;
+        if read > limit {
+            // Without `strict`, the batches before this point are committed,
+            // each event whole; the importer is dropped with the rest.
+            return Err(over(if strict {
+                "nothing was imported: the body went past".to_owned()
+            } else {
+                "the batches committed so far are kept (importing the file again finishes the job, \
+                 in parts if need be): the body went past"
+                    .to_owned()
+            }));
+        }
         importer.feed(&chunk).await.map_err(import_problem)?;
     }
     let summary = importer.finish().await.map_err(import_problem)?;
@@ -136,4 +156,9 @@ pub async fn export_events(req: HttpRequest, db: web::Data<Db>) -> Result<HttpRe
         .insert_header((header::ETAG, tag.value()))
         .content_type(format.media_type())
         .streaming(stream))
+}
+
+/// The body's declared length, when the client sent one.
+fn content_length(req: &HttpRequest) -> Option<u64> {
+    req.headers().get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }

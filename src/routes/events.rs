@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 /// One event
 #[utoipa::path(
     tag = "events",
-    params(("key" = String, Path, description = "The event's key", example = "2025-10-27-putin-receives-choe-son-hui")),
+    params(("key" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,64}$", description = "The event's key", example = "2025-10-27-putin-receives-choe-son-hui")),
     responses(
         (status = 200, description = "The event", body = Event),
         (status = 404, response = NotFound),
@@ -60,7 +60,7 @@ pub async fn create_event(
 /// Replaces every field and link of the event with this key, or creates it.
 #[utoipa::path(
     tag = "events",
-    params(("key" = String, Path, description = "The event's key")),
+    params(("key" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,64}$", description = "The event's key")),
     request_body = EventInput,
     responses(
         (status = 200, description = "Replaced", body = Event),
@@ -96,7 +96,7 @@ pub async fn put_event(
 /// Its participants and sources stay; only its links to them go.
 #[utoipa::path(
     tag = "events",
-    params(("key" = String, Path, description = "The event's key")),
+    params(("key" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,64}$", description = "The event's key")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, response = NotFound),

@@ -72,7 +72,7 @@ pub struct TimelineQuery {
     #[param(inline)]
     pub group_by: Option<GroupBy>,
     /// A title slide (`timelinejs`) or the calendar's name (`ics`).
-    #[param(example = "Russia–DPRK")]
+    #[param(example = "Russia–DPRK", pattern = r"\S", max_length = 500)]
     pub title: Option<String>,
 }
 

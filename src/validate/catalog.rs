@@ -93,11 +93,14 @@ pub(super) fn source_ref(field: &str, s: &SourceRef) -> Result<(SourceSpec, Evid
 
 pub fn source_in(field: &str, s: &SourceInput) -> Result<NewSource, ApiError> {
     let at = |name: &str| if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
+    // The length is of the url as given, before trimming, as the spec's
+    // `maxLength` counts it.
+    let too_long = s.url.as_deref().is_some_and(|url| url.chars().count() > MAX_URL);
     let url = match s.url.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(url) => {
             if !(url.starts_with("https://") || url.starts_with("http://"))
-                || url.len() > MAX_URL
+                || too_long
                 || url.contains(|c: char| c.is_whitespace() || c.is_control())
             {
                 let shown: String = url.chars().take(80).collect();
@@ -121,7 +124,7 @@ pub fn source_in(field: &str, s: &SourceInput) -> Result<NewSource, ApiError> {
         .language
         .as_deref()
         .map(|raw| {
-            let lang = raw.to_ascii_lowercase();
+            let lang = raw.trim().to_ascii_lowercase();
             if lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase()) {
                 Ok(lang)
             } else {

@@ -1,12 +1,14 @@
 //! Bulk import and export, over HTTP and through the `timeline` binary.
 
 use crate::helpers::{
-    DOWN_TO_BEFORE_SEED, TestApp, event_body, fresh_database, memory_database, spawn_app, spawn_app_on,
+    DOWN_TO_BEFORE_SEED, TestApp, event_body, fresh_database, memory_database, spawn_app, spawn_app_on, spawn_app_with,
 };
 use migration::MigratorTrait;
 use serde_json::{Value, json};
 use timeline::db::Db;
+use timeline::import::ImportLimit;
 use timeline::migrator::Migrator;
+use timeline::startup::HttpOptions;
 
 fn line(key: &str, start: &str, precision: &str, people: &[(&str, &str)]) -> String {
     let participants: Vec<Value> = people
@@ -224,4 +226,28 @@ async fn sqlite_in_memory_is_seeded_written_and_imported_like_a_file() {
     let (keys, _) = app.all_pages("tag=bulk&limit=7").await;
     assert_eq!(keys.len(), 20);
     assert_eq!(app.get("/api/v1/events/in-memory").await.body["participants"][0]["code"], "RU");
+}
+
+/// An import over the server's limit is a 413: at once when the body says
+/// its length, as soon as the count passes it when the body is streamed.
+#[actix_rt::test]
+async fn an_import_over_the_limit_is_refused_with_nothing_written() {
+    let options = HttpOptions { import_limit: ImportLimit(10_000), ..HttpOptions::default() };
+    let app = spawn_app_with(fresh_database().await, options).await;
+    let before = app.get("/api/v1/timeline?limit=500").await.body["items"].as_array().unwrap().len();
+    let body = sample(60);
+    assert!(body.len() > 10_000);
+
+    let declared = import(&app, "", &body).await;
+    declared.assert_problem_status(413);
+    assert!(declared.body["detail"].as_str().unwrap().contains("10000"), "{}", declared.body);
+    for query in ["", "?strict=true"] {
+        let chunks = body.as_bytes().chunks(1_000).map(<[u8]>::to_vec).collect();
+        let streamed = app.post_stream(&format!("/api/v1/import{query}"), "application/x-ndjson", chunks).await;
+        streamed.assert_problem_status(413);
+    }
+    let after = app.get("/api/v1/timeline?limit=500").await.body["items"].as_array().unwrap().len();
+    assert_eq!(after, before);
+    // Under the limit, the same server imports.
+    assert_eq!(import(&app, "", &sample(5)).await.status, 200);
 }

@@ -87,3 +87,29 @@ async fn delete_removes_the_event_but_not_its_participants() {
     let finland = app.get("/api/v1/participants?kind=country&q=fin").await;
     assert_eq!(finland.body["items"][0]["code"], "FI");
 }
+
+/// The spec's JSON Schema counts `3.0` as an integer, so the server does too;
+/// and what the schema's patterns allow around a value (spaces, case), the
+/// server reads as the value.
+#[actix_rt::test]
+async fn what_the_spec_allows_is_accepted_as_the_value_it_names() {
+    let app = spawn_app().await;
+    let kim = app.get("/api/v1/participants?q=Kim").await.body["items"][0].clone();
+    let id = kim["id"].as_i64().unwrap() as f64;
+    let body = json!({"key": "whole", "kind": "visit", "title": "Visit", "date": "2025-01",
+        "participants": [{"id": id}],
+        "sources": [{"url": "  https://example.org/whole  ", "language": " EN "}]});
+    let reply = app.post("/api/v1/events", &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.body["participants"][0]["name"], kim["name"]);
+    assert_eq!(reply.body["sources"][0]["url"], "https://example.org/whole");
+    assert_eq!(reply.body["sources"][0]["language"], "en");
+
+    let fraction = json!({"key": "half", "kind": "visit", "title": "Visit", "date": "2025-01",
+        "participants": [{"id": 1.5}]});
+    app.post("/api/v1/events", &fraction).await.assert_problem(400, "participants[0].id");
+    // A url is at most 2,048 characters as given, spaces included.
+    let padded = format!("{}https://example.org/{}", " ".repeat(100), "a".repeat(1_940));
+    let long = json!({"url": padded, "title": "Long"});
+    app.post("/api/v1/sources", &long).await.assert_problem(400, "url");
+}

@@ -184,6 +184,20 @@ impl TestApp {
         read(response).await
     }
 
+    /// Sends `chunks` as a chunked body: no Content-Length, as a client
+    /// streaming a file sends it.
+    pub async fn post_stream(&self, path: &str, content_type: &str, chunks: Vec<Vec<u8>>) -> Reply {
+        let stream = futures_util::stream::iter(chunks.into_iter().map(|c| Ok::<_, std::io::Error>(c.into())));
+        let response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .insert_header(("Content-Type", content_type))
+            .send_stream(stream)
+            .await
+            .expect("request");
+        read(response).await
+    }
+
     async fn send_json(&self, request: awc::ClientRequest, body: &Value) -> Reply {
         let bytes = serde_json::to_vec(body).unwrap();
         let response =
