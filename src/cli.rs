@@ -33,7 +33,11 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
                     "no token may write yet, so every write answers 401; make one with `timeline token create --name admin`"
                 );
             }
-            let app = Application::build(db, bind, options)?;
+            let replica = match &settings.database_read_url {
+                Some(url) => Some(connect_replica(url).await?),
+                None => None,
+            };
+            let app = Application::build(db, replica, bind, options)?;
             tracing::info!("serving on http://{bind} (Swagger UI at /swagger-ui/)");
             app.run_until_stopped().await?;
         }
@@ -168,4 +172,17 @@ async fn export(db: &Db, filter: &str) -> Result<(), Box<dyn std::error::Error>>
     }
     out.flush()?;
     Ok(())
+}
+
+/// The read replica (`DATABASE_READ_URL`): PostgreSQL, not migrated (it
+/// follows the primary). Logs whether it is in recovery, that is, a
+/// replica indeed.
+async fn connect_replica(url: &str) -> Result<Db, Box<dyn std::error::Error>> {
+    let replica = Db::connect(url).await?;
+    if !matches!(replica.backend(), crate::db::Backend::PostgreSql) {
+        return Err("DATABASE_READ_URL names a PostgreSQL replica; SQLite has none".into());
+    }
+    let in_recovery = replica.in_recovery().await?;
+    tracing::info!(url = %crate::settings::redacted(url), in_recovery, "reads go to the replica");
+    Ok(replica)
 }

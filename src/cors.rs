@@ -54,15 +54,27 @@ impl CorsPolicy {
         self.write.iter().any(|o| o == origin)
     }
 
-    /// The middleware for one worker. Scripts may read `Link` (the next
-    /// page), `ETag` and the request id; a preflight is good for an hour.
+    /// The middleware for one worker. Scripts may send `Prefer` (to read
+    /// their own writes) and read `Link` (the next page), `ETag`, the
+    /// request id and `Preference-Applied`; a preflight is good for an hour.
     pub fn middleware(&self) -> Cors {
         let policy = self.clone();
         Cors::default()
             .allowed_origin_fn(move |origin, head| policy.allows(origin, head))
             .allowed_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::DELETE])
-            .allowed_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH, header::AUTHORIZATION])
-            .expose_headers([header::LINK, header::ETAG, header::HeaderName::from_static("x-request-id")])
+            .allowed_headers([
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                header::IF_NONE_MATCH,
+                header::AUTHORIZATION,
+                header::HeaderName::from_static("prefer"),
+            ])
+            .expose_headers([
+                header::LINK,
+                header::ETAG,
+                header::HeaderName::from_static("x-request-id"),
+                crate::replica::PREFERENCE_APPLIED,
+            ])
             .max_age(3600)
     }
 }

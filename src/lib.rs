@@ -22,6 +22,7 @@ pub mod models;
 pub mod openapi;
 pub mod query_string;
 pub mod read;
+pub mod replica;
 pub mod routes;
 pub mod seed;
 pub mod settings;

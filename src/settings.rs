@@ -14,6 +14,12 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://timeline.db?mode=rwc", global = true)]
     pub database_url: String,
 
+    /// A PostgreSQL streaming replica of `DATABASE_URL` that timeline, event,
+    /// participant, source and country reads go to (a request with
+    /// `Prefer: read-your-writes` reads from the primary). Not migrated.
+    #[arg(long, env = "DATABASE_READ_URL", global = true)]
+    pub database_read_url: Option<String>,
+
     /// Address to serve on.
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
@@ -68,6 +74,7 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("database_url", &redacted(&self.database_url))
+            .field("database_read_url", &self.database_read_url.as_deref().map(redacted))
             .field("bind", &self.bind)
             .field("cors_origins", &self.cors_origins)
             .field("cors_write_origins", &self.cors_write_origins)

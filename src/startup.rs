@@ -7,6 +7,7 @@ use crate::extract::BODY_LIMIT;
 use crate::http_cache::{self, CachePolicy};
 use crate::import::ImportLimit;
 use crate::metrics::Metrics;
+use crate::replica::{self, Replica};
 use crate::{openapi, routes, site, telemetry};
 use actix_web::dev::ResourceDef;
 use actix_web::dev::Server;
@@ -21,6 +22,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: web::Data<Db>,
+    replica: Replica,
 }
 
 /// How the server talks to browsers, and how long it gives requests to
@@ -47,11 +49,14 @@ impl Default for HttpOptions {
 }
 
 impl Application {
-    /// Binds `bind` (port 0 picks a free port) and prepares the server.
-    pub fn build(db: Db, bind: &str, options: HttpOptions) -> std::io::Result<Application> {
+    /// Binds `bind` (port 0 picks a free port) and prepares the server;
+    /// reads go to `replica` when there is one (see `replica`).
+    pub fn build(db: Db, replica: Option<Db>, bind: &str, options: HttpOptions) -> std::io::Result<Application> {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let db = web::Data::new(db);
+        let replica = Replica(replica.map(web::Data::new));
+        let app_replica = web::Data::new(replica.clone());
         let cache = web::Data::new(options.cache);
         let metrics = web::Data::new(Metrics::default());
         let app_db = db.clone();
@@ -61,6 +66,7 @@ impl Application {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .app_data(app_db.clone())
+                .app_data(app_replica.clone())
                 .app_data(cache.clone())
                 .app_data(metrics.clone())
                 .app_data(known.clone())
@@ -79,6 +85,7 @@ impl Application {
                 // after CORS has written its own; the choice of coding is
                 // made just before the compression reads it.
                 .wrap(from_fn(http_cache::head_as_get))
+                .wrap(from_fn(replica::say_preference_applied))
                 .wrap(from_fn(http_cache::conditional))
                 .wrap(options.cors.middleware())
                 .wrap(from_fn(cors::refusal_as_problem))
@@ -93,7 +100,7 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(options.shutdown_timeout.as_secs())
         .run();
-        Ok(Application { port, server, db })
+        Ok(Application { port, server, db, replica })
     }
 
     pub fn port(&self) -> u16 {
@@ -106,6 +113,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await?;
         self.db.close().await.map_err(std::io::Error::other)?;
+        if let Some(replica) = &self.replica.0 {
+            replica.close().await.map_err(std::io::Error::other)?;
+        }
         tracing::info!("stopped; the database is closed");
         Ok(())
     }

@@ -235,6 +235,13 @@ impl Db {
         Ok((row.try_get("", "epoch")?, row.try_get("", "version")?))
     }
 
+    /// Whether this is a PostgreSQL standby replaying a primary's WAL.
+    pub async fn in_recovery(&self) -> Result<bool, DbErr> {
+        let statement = Statement::from_string(self.conn.get_database_backend(), "SELECT pg_is_in_recovery() AS r");
+        let row = self.conn.query_one_raw(statement).await?.ok_or_else(|| DbErr::RecordNotFound("recovery".into()))?;
+        row.try_get("", "r")
+    }
+
     /// Marks every data as changed, for changes made outside the write path
     /// (a migration step).
     pub async fn bump_data_version(&self) -> Result<(), DbErr> {

@@ -9,6 +9,7 @@ use crate::http_cache::Tag;
 use crate::import::{ImportError, ImportLimit, ImportSummary, Importer};
 use crate::metrics::Metrics;
 use crate::query_string;
+use crate::replica::ReadDb;
 use crate::timeline::{self, ExportParams};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -123,7 +124,7 @@ fn import_problem(e: ImportError) -> ApiError {
     )
 )]
 #[get("/export")]
-pub async fn export_events(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn export_events(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let request = timeline::export_request(req.query_string())?;
     check_participant(&db, &request.filter).await?;
     let format = Format::chosen(request.format, &req, Format::Ndjson);

@@ -1,8 +1,8 @@
-use crate::db::Db;
 use crate::error::ApiError;
 use crate::models::Country;
 use crate::read;
-use actix_web::{HttpResponse, get, web};
+use crate::replica::ReadDb;
+use actix_web::{HttpResponse, get};
 
 /// Countries in the events
 ///
@@ -10,6 +10,6 @@ use actix_web::{HttpResponse, get, web};
 /// nationality, with its name and number of events, most frequent first.
 #[utoipa::path(tag = "countries", responses((status = 200, description = "The countries", body = Vec<Country>)))]
 #[get("/countries")]
-pub async fn list(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn list(db: ReadDb) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(read::countries(&db).await?))
 }

@@ -3,6 +3,7 @@ use crate::db::Db;
 use crate::error::{ApiError, BadRequest, NotFound, PayloadTooLarge, Problem, UnsupportedMediaType};
 use crate::extract::JsonBody;
 use crate::models::{Event, EventInput};
+use crate::replica::ReadDb;
 use crate::store::{self, Mode};
 use crate::{read, validate};
 use actix_web::http::header::ContentType;
@@ -18,7 +19,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
     )
 )]
 #[get("/events/{key}")]
-pub async fn get_event(key: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn get_event(key: web::Path<String>, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let event = read::event_document(&db, &key).await?;
     Ok(HttpResponse::Ok().content_type(ContentType::json()).body(event))
 }

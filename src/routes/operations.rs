@@ -4,6 +4,7 @@ use crate::db::Db;
 use crate::error::{ApiError, Problem};
 use crate::metrics::{CONTENT_TYPE, Metrics};
 use crate::migrator::Migrator;
+use crate::replica::Replica;
 use actix_web::{HttpResponse, get, web};
 use migration::MigratorTrait;
 use std::time::Duration;
@@ -25,8 +26,9 @@ pub async fn healthz() -> HttpResponse {
 
 /// Ready to serve
 ///
-/// The database answers and its migrations are current; a load balancer
-/// sends no traffic to an instance answering 503.
+/// The database (and the read replica, when there is one) answers and its
+/// migrations are current; a load balancer sends no traffic to an instance
+/// answering 503.
 #[utoipa::path(
     tag = "operations",
     responses(
@@ -36,13 +38,21 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn readyz(db: web::Data<Db>, replica: web::Data<Replica>) -> Result<HttpResponse, ApiError> {
     let pending = tokio::time::timeout(READY_CHECK_TIMEOUT, Migrator::get_pending_migrations(db.conn()))
         .await
         .map_err(|_| ApiError::Unavailable(format!("the database did not answer within {READY_CHECK_TIMEOUT:?}")))?
         .map_err(|e| ApiError::Unavailable(format!("the database cannot be reached: {e}")))?;
     if !pending.is_empty() {
         return Err(ApiError::Unavailable(format!("{} migrations are pending", pending.len())));
+    }
+    if let Some(replica) = &replica.0 {
+        tokio::time::timeout(READY_CHECK_TIMEOUT, replica.in_recovery())
+            .await
+            .map_err(|_| {
+                ApiError::Unavailable(format!("the read replica did not answer within {READY_CHECK_TIMEOUT:?}"))
+            })?
+            .map_err(|e| ApiError::Unavailable(format!("the read replica cannot be reached: {e}")))?;
     }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")

@@ -8,6 +8,7 @@ use crate::extract::JsonBody;
 use crate::models::participant_kind;
 use crate::models::{Participant, ParticipantInput, ParticipantPage};
 use crate::query_string;
+use crate::replica::ReadDb;
 use crate::validate::{self, one_of};
 use crate::{read, store};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
@@ -42,7 +43,7 @@ pub struct ParticipantParams {
     )
 )]
 #[get("/participants")]
-pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn list(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let params: ParticipantParams = query_string::parse(req.query_string())?;
     let kind = params.kind.as_deref().map(|k| one_of("kind", k, &PARTICIPANT_KINDS)).transpose()?;
     let prefix = params.q.as_deref().filter(|q| !q.is_empty());
@@ -66,7 +67,7 @@ pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, A
     )
 )]
 #[get("/participants/{id}")]
-pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn get(id: web::Path<String>, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let participant = read::participant_by_id(&db, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(participant))
 }

@@ -6,6 +6,7 @@ use crate::error::{ApiError, BadRequest, NotFound, Problem};
 use crate::extract::JsonBody;
 use crate::models::{SourceDetail, SourceInput, SourcePage};
 use crate::query_string;
+use crate::replica::ReadDb;
 use crate::{read, store, validate};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
@@ -32,7 +33,7 @@ pub struct SourceParams {
     )
 )]
 #[get("/sources")]
-pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn list(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let params: SourceParams = query_string::parse(req.query_string())?;
     let limit = query_string::limit(params.limit, 50, 500)?;
     let after = params.cursor.as_deref().map(cursor::decode::<i64>).transpose()?;
@@ -54,7 +55,7 @@ pub async fn list(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, A
     )
 )]
 #[get("/sources/{id}")]
-pub async fn get(id: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn get(id: web::Path<String>, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let (source, events, event_count) = read::source_by_id(&db, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(SourceDetail { source, events, event_count }))
 }

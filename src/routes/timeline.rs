@@ -2,10 +2,11 @@ use crate::db::Db;
 use crate::error::{ApiError, BadRequest, Problem};
 use crate::formats::schema::{FeatureCollection, JsonPage};
 use crate::formats::{self, Format};
+use crate::replica::ReadDb;
 use crate::timeline::{TimelineFilter, TimelineQuery, page_request};
 use crate::{query_string, read};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get};
 
 /// A page of the timeline
 ///
@@ -41,7 +42,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
     )
 )]
 #[get("/timeline")]
-pub async fn timeline(req: HttpRequest, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn timeline(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let request = page_request(req.query_string())?;
     let filter = &request.filter;
     check_participant(&db, filter).await?;

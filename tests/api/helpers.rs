@@ -129,7 +129,7 @@ pub async fn spawn_app_with(test_db: TestDb, options: HttpOptions) -> TestApp {
     let db_url = test_db.url.clone();
     let db = connect_and_migrate(&db_url).await.expect("migrations run");
     let token = timeline::store::create_token(&db, "tests", false).await.expect("a token").expose().to_owned();
-    let app = Application::build(db, "127.0.0.1:0", options).expect("binds");
+    let app = Application::build(db, None, "127.0.0.1:0", options).expect("binds");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_rt::spawn(app.run_until_stopped());
     let timeout = std::time::Duration::from_secs(30);

@@ -109,19 +109,31 @@ async fn any_origin_may_read_and_sees_link_and_etag() {
         .request(
             "OPTIONS",
             "/api/v1/timeline",
-            &[origin, ("Access-Control-Request-Method", "GET"), ("Access-Control-Request-Headers", "if-none-match")],
+            &[
+                origin,
+                ("Access-Control-Request-Method", "GET"),
+                ("Access-Control-Request-Headers", "if-none-match, prefer"),
+            ],
         )
         .await;
     assert_eq!(preflight.status, 200, "{}", preflight.text());
     assert_eq!(preflight.header("access-control-allow-origin").as_deref(), Some("https://news.example"));
-    assert!(preflight.header("access-control-allow-headers").unwrap().contains("if-none-match"));
+    let allowed = preflight.header("access-control-allow-headers").unwrap();
+    assert!(allowed.contains("if-none-match") && allowed.contains("prefer"), "{allowed}");
 
     let read = app.get_with("/api/v1/timeline?limit=2", &[origin]).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.header("access-control-allow-origin").as_deref(), Some("https://news.example"));
     let exposed = read.header("access-control-expose-headers").unwrap().to_lowercase();
     assert!(exposed.contains("link") && exposed.contains("etag"), "{exposed}");
+    assert!(exposed.contains("preference-applied"), "{exposed}");
     assert!(read.header("vary").unwrap().contains("Origin"));
+    // With no replica every read is of the primary: the preference is
+    // served, and nothing had to be applied (scripts/replica-test has one).
+    let primary = app.get_with("/api/v1/timeline?limit=2", &[origin, ("Prefer", "read-your-writes")]).await;
+    assert_eq!(primary.status, 200);
+    assert_eq!(primary.bytes, read.bytes);
+    assert!(primary.header("preference-applied").is_none());
 }
 
 #[actix_rt::test]
