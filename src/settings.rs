@@ -44,8 +44,8 @@ pub struct Settings {
     pub shutdown_timeout: u64,
 
     /// Bytes one `POST /api/v1/import` body may carry (the CLI's import has
-    /// no limit). A million events of the interchange format are about
-    /// 0.7 GiB.
+    /// no limit). A million events of the interchange format (from
+    /// `gen_events.py`) are 1.02 GiB.
     #[arg(long, env = "IMPORT_MAX_BYTES", default_value_t = 2 << 30, global = true)]
     pub import_max_bytes: u64,
 

@@ -263,3 +263,36 @@ async fn an_export_streams_every_event_in_a_format_past_one_page() {
     let csv = app.get_with("/api/v1/export?format=csv&country=FR", &[]).await;
     assert_eq!(csv::Reader::from_reader(csv.bytes.as_slice()).records().count(), 1_205);
 }
+
+/// Strings that break naive code — SQL wildcards, backslashes, right-to-left
+/// marks, emoji (flags are two code points each), long Cyrillic — come back
+/// byte for byte from JSON, the NDJSON export, CSV and iCalendar; a lone
+/// surrogate, which no UTF-8 text can hold, is refused.
+#[actix_rt::test]
+async fn hostile_strings_come_back_byte_exact_from_every_text_format() {
+    let app = spawn_app().await;
+    let title =
+        format!("100% _under_ back\\slash \\n \u{200F}שלום\u{200F} 🇷🇺🤝🇰🇵 {}", "Переговоры ".repeat(40).trim_end());
+    let mut body = event_body("hostile-unicode", "2025-09-16", &["RU", "KP"]);
+    body["title"] = json!(title);
+    assert_eq!(app.put("/api/v1/events/hostile-unicode", &body).await.status, 201);
+
+    assert_eq!(app.get("/api/v1/events/hostile-unicode").await.body["title"], json!(title));
+    let ndjson = app.get_with("/api/v1/export?from=2025-09-16&to=2025-09-16", &[]).await.text();
+    let line: Value = serde_json::from_str(ndjson.lines().next().unwrap()).unwrap();
+    assert_eq!(line["title"], json!(title));
+
+    let csv = app.get_with("/api/v1/export?format=csv&from=2025-09-16&to=2025-09-16", &[]).await;
+    let mut reader = csv::Reader::from_reader(csv.bytes.as_slice());
+    let column = reader.headers().unwrap().iter().position(|h| h == "title").unwrap();
+    assert_eq!(&reader.records().next().unwrap().unwrap()[column], title);
+
+    let ics = app.get_with("/api/v1/export?format=ics&from=2025-09-16&to=2025-09-16", &[]).await.text();
+    let unfolded = icalendar::parser::unfold(&ics);
+    let calendar: icalendar::Calendar = icalendar::parser::read_calendar(&unfolded).expect("parses").into();
+    use icalendar::Component;
+    assert_eq!(calendar.events().next().unwrap().get_summary(), Some(title.as_str()));
+
+    let lone = br#"{"key": "lone", "kind": "visit", "title": "\ud800", "date": "2025"}"#.to_vec();
+    app.post_raw("/api/v1/events", "application/json", lone).await.assert_problem_status(400);
+}
