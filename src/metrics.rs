@@ -27,6 +27,8 @@ struct Route {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolState {
+    /// `primary`, or `replica` (`DATABASE_READ_URL`).
+    database: &'static str,
     state: &'static str,
 }
 
@@ -87,11 +89,14 @@ impl Metrics {
         self.bad_lines.inc_by(summary.bad_lines);
     }
 
-    /// The text a scrape gets, with the pool read as it is now.
-    pub fn render(&self, db: &Db) -> String {
-        let (in_use, idle) = db.pool_use();
-        self.pool.get_or_create(&PoolState { state: "in_use" }).set(in_use as i64);
-        self.pool.get_or_create(&PoolState { state: "idle" }).set(idle as i64);
+    /// The text a scrape gets, with the pools read as they are now.
+    pub fn render(&self, primary: &Db, replica: Option<&Db>) -> String {
+        for (database, db) in [("primary", Some(primary)), ("replica", replica)] {
+            let Some(db) = db else { continue };
+            let (in_use, idle) = db.pool_use();
+            self.pool.get_or_create(&PoolState { database, state: "in_use" }).set(in_use as i64);
+            self.pool.get_or_create(&PoolState { database, state: "idle" }).set(idle as i64);
+        }
         let mut text = String::new();
         prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry).expect("writing to a String");
         text

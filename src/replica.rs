@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::error::ApiError;
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, VARY};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use std::future::{Ready, ready};
@@ -56,15 +56,20 @@ pub fn prefers_primary(headers: &HeaderMap) -> bool {
         .any(|preference| preference.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(PREFER_PRIMARY))
 }
 
-/// Middleware: an answer to a request that preferred the primary, on a
-/// service with a replica, says that it was read there.
+/// Middleware, on a service with a replica: an answer to a request that
+/// preferred the primary says that it was read there, and every answer
+/// says it may differ by `Prefer`, so that a shared cache does not hand a
+/// client that must see its writes a copy read from the replica.
 pub async fn say_preference_applied(
     req: ServiceRequest,
     next: Next<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let applied = prefers_primary(req.headers())
-        && req.app_data::<web::Data<Replica>>().is_some_and(|replica| replica.0.is_some());
+    let has_replica = req.app_data::<web::Data<Replica>>().is_some_and(|replica| replica.0.is_some());
+    let applied = has_replica && prefers_primary(req.headers());
     let mut res = next.call(req).await?;
+    if has_replica {
+        res.headers_mut().append(VARY, HeaderValue::from_static("Prefer"));
+    }
     if applied {
         res.headers_mut().insert(PREFERENCE_APPLIED, HeaderValue::from_static(PREFER_PRIMARY));
     }

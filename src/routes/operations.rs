@@ -66,9 +66,9 @@ pub async fn readyz(db: web::Data<Db>, replica: web::Data<Replica>) -> Result<Ht
 /// the database pool, and what HTTP imports did.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "Metrics", body = String, content_type = "text/plain")))]
 #[get("/metrics")]
-pub async fn metrics(registry: web::Data<Metrics>, db: web::Data<Db>) -> HttpResponse {
+pub async fn metrics(registry: web::Data<Metrics>, db: web::Data<Db>, replica: web::Data<Replica>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(CONTENT_TYPE)
         .insert_header(("Cache-Control", "no-store"))
-        .body(registry.render(&db))
+        .body(registry.render(&db, replica.0.as_ref().map(|r| r.get_ref())))
 }

@@ -40,7 +40,7 @@ async fn health_readiness_and_metrics_by_route() {
         "{text}"
     );
     assert!(has(r#"timeline_imported_events_total{outcome="created"} 1"#));
-    assert!(has(r#"timeline_db_pool_connections{state="idle"}"#));
+    assert!(has(r#"timeline_db_pool_connections{database="primary",state="idle"}"#));
 }
 
 #[actix_rt::test]
