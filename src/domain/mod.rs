@@ -2,6 +2,7 @@
 //! the days they cover, participant identity, an event's countries). It
 //! knows nothing of HTTP or of databases.
 
+pub mod countries;
 pub mod dates;
 mod event;
 pub mod participant;

@@ -16,11 +16,11 @@ pub struct NewParticipant {
 }
 
 impl NewParticipant {
-    /// A country participant under its ISO name.
+    /// A country participant under its English name.
     pub fn country(code: &str) -> NewParticipant {
         NewParticipant {
             kind: "country".into(),
-            name: country_name(code),
+            name: super::countries::name(code, "en"),
             country: Some(code.to_owned()),
             members: Vec::new(),
         }
@@ -50,17 +50,6 @@ pub fn event_countries<'a>(participants: impl IntoIterator<Item = (&'a str, Opti
     participants.into_iter().filter(|(kind, _)| *kind != "organization").filter_map(|(_, country)| country).collect()
 }
 
-/// An ISO 3166-1 alpha-2 code in any case, upper-cased, if it is on the real list.
-pub fn country_code(raw: &str) -> Option<String> {
-    let code = raw.trim().to_ascii_uppercase();
-    (code.len() == 2 && rust_iso3166::from_alpha2(&code).is_some()).then_some(code)
-}
-
-/// The ISO short name of a valid code.
-pub fn country_name(code: &str) -> String {
-    rust_iso3166::from_alpha2(code).map(|c| c.name.to_owned()).unwrap_or_else(|| code.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,13 +76,5 @@ mod tests {
             ("country", Some("RU")),
         ];
         assert_eq!(event_countries(participants).into_iter().collect::<Vec<_>>(), ["KP", "RU"]);
-    }
-
-    #[test]
-    fn country_codes_are_checked_against_the_real_list() {
-        assert_eq!(country_code(" kp ").as_deref(), Some("KP"));
-        assert_eq!(country_code("XX"), None);
-        assert_eq!(country_code("RUS"), None);
-        assert_ne!(country_name("RU"), "RU", "a known code has a name");
     }
 }

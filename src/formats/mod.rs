@@ -11,7 +11,7 @@ pub mod schema;
 pub mod timelinejs;
 pub mod vis;
 
-use crate::domain::participant::country_name;
+use crate::domain::countries;
 use crate::error::ApiError;
 use crate::models::{Event, stored_edtf};
 use actix_web::http::header::{Accept, Header};
@@ -121,7 +121,7 @@ pub fn group_of(event: &Event, by: Option<GroupBy>) -> Option<Group> {
                 event.participants.iter().find(|p| p.code.as_deref() == Some(code)).map(|p| p.name.clone())
             };
             Some(match code {
-                Some(code) => Group { label: named(&code).unwrap_or_else(|| country_name(&code)), id: code },
+                Some(code) => Group { label: named(&code).unwrap_or_else(|| countries::name(&code, "en")), id: code },
                 None => Group { id: "none".into(), label: "No country".into() },
             })
         }

@@ -168,10 +168,7 @@ pub async fn countries(db: &Db) -> Result<Vec<Country>, ApiError> {
     let mut out: Vec<Country> = counts
         .into_iter()
         .map(|c| Country {
-            name: names
-                .get(&c.country)
-                .cloned()
-                .unwrap_or_else(|| crate::domain::participant::country_name(&c.country)),
+            name: names.get(&c.country).cloned().unwrap_or_else(|| crate::domain::countries::name(&c.country, "en")),
             code: c.country,
             event_count: c.events as u64,
         })

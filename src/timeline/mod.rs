@@ -8,11 +8,11 @@ pub use query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_VALUES, Match, Order, PAGING, Time
 
 use crate::cursor;
 use crate::domain::EVENT_KINDS;
+use crate::domain::countries;
 use crate::domain::dates::Precision;
-use crate::domain::participant::country_name;
 use crate::error::ApiError;
 use crate::formats::{Format, Presentation};
-use crate::validate::{country_code, one_of, partial_date, shown_title};
+use crate::validate::{country, one_of, partial_date, shown_title};
 use chrono::NaiveDate;
 use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterIn};
@@ -81,7 +81,7 @@ fn request(mut q: TimelineQuery, default_order: Order) -> Result<TimelineRequest
     let filter = filter(q, default_order)?;
     let default_title = match filter.countries.len() {
         0 => "Timeline".to_owned(),
-        _ => filter.countries.iter().map(|c| country_name(c)).collect::<Vec<_>>().join(" – "),
+        _ => filter.countries.iter().map(|c| countries::name(c, "en")).collect::<Vec<_>>().join(" – "),
     };
     Ok(TimelineRequest { filter, format, presentation: Presentation { group_by, title, default_title } })
 }
@@ -103,7 +103,7 @@ fn filter(q: TimelineQuery, default_order: Order) -> Result<TimelineFilter, ApiE
     }
     let mut countries: Vec<String> = Vec::new();
     for raw in &q.country {
-        let code = country_code("country", raw)?;
+        let code = country("country", raw)?;
         if !countries.contains(&code) {
             countries.push(code);
         }

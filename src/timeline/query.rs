@@ -19,9 +19,12 @@ pub const MAX_VALUES: usize = 20;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
-    /// ISO 3166-1 alpha-2 code, any case; repeatable. An event matches when a
-    /// participant is that country or a person of that nationality.
-    /// At most 20.
+    /// A country: its ISO 3166-1 alpha-2 code, or its name or an alias in
+    /// English or Russian (`KP`, `North Korea`, `КНДР`, `DPRK`, `Северная
+    /// Корея`), in any case, with ё or е; a name of several countries
+    /// (`Korea`) is a 400 that lists them. Repeatable, at most 20. An event
+    /// matches when a participant is that country or a person of that
+    /// nationality.
     #[param(example = json!(["RU", "KP"]), max_items = 20)]
     #[serde(default)]
     pub country: Vec<String>,

@@ -1,7 +1,7 @@
 //! Participants and sources, on their own or as an event names them.
 
 use super::fields::{MAX_NAME, MAX_TITLE, country_code, one_of, optional_text, text};
-use crate::domain::participant::{self, NewParticipant, PARTICIPANT_KINDS};
+use crate::domain::participant::{NewParticipant, PARTICIPANT_KINDS};
 use crate::domain::{Evidence, NewSource, ParticipantSpec, Published, SourceSpec};
 use crate::error::ApiError;
 use crate::models::{ParticipantInput, ParticipantRef, SourceInput, SourceRef};
@@ -41,7 +41,7 @@ pub fn participant_in(field: &str, p: &ParticipantInput) -> Result<NewParticipan
         let code = country_code(&at("code"), code)?;
         let name = match p.name.as_deref() {
             Some(name) => text(&at("name"), name, MAX_NAME)?,
-            None => participant::country_name(&code),
+            None => crate::domain::countries::name(&code, "en"),
         };
         if !p.members.is_empty() {
             return Err(ApiError::invalid(at("members"), "only an organization has members"));

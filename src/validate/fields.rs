@@ -1,15 +1,34 @@
 //! Single fields: text, keys, codes, choices.
 
-use crate::domain::participant;
+use crate::domain::countries::{self, Resolved};
 use crate::error::ApiError;
 
 pub const MAX_TITLE: usize = 500;
 pub const MAX_NAME: usize = 300;
 
-/// An ISO 3166-1 alpha-2 code, any case, checked against the real list.
+/// An ISO 3166-1 alpha-2 code, any case, checked against the real list:
+/// what is stored, so what a write gives.
 pub fn country_code(field: &str, raw: &str) -> Result<String, ApiError> {
-    participant::country_code(raw)
+    countries::code(raw)
         .ok_or_else(|| ApiError::invalid(field, format!("'{raw}' is not an ISO 3166-1 alpha-2 country code")))
+}
+
+/// A country as a reader names it: a code, or its name or an alias in
+/// English or Russian (`KP`, `North Korea`, `КНДР`, `DPRK`), any case.
+pub fn country(field: &str, raw: &str) -> Result<String, ApiError> {
+    match countries::resolve(raw) {
+        Resolved::Country(code, _) => Ok(code),
+        Resolved::Ambiguous(codes) => {
+            let named: Vec<String> = codes.iter().map(|c| format!("{c} ({})", countries::name(c, "en"))).collect();
+            Err(ApiError::invalid(field, format!("'{raw}' names several countries: {}; give one", named.join(", "))))
+        }
+        Resolved::Unknown => Err(ApiError::invalid(
+            field,
+            format!(
+                "'{raw}' is not a country code (ISO 3166-1 alpha-2, such as KP) or a name this service knows (North Korea, КНДР, DPRK)"
+            ),
+        )),
+    }
 }
 
 pub fn event_key(field: &str, raw: &str) -> Result<String, ApiError> {

@@ -8,7 +8,7 @@ mod fields;
 
 pub use catalog::{participant_in, source_in};
 pub use date::partial_date;
-pub use fields::{country_code, event_key, one_of};
+pub use fields::{country, country_code, event_key, one_of};
 
 use crate::domain::{EVENT_KINDS, NewEvent};
 use crate::error::ApiError;

@@ -48,6 +48,31 @@ async fn country_codes_are_case_insensitive_and_any_is_the_union() {
     assert_eq!(got, union);
 }
 
+/// An analyst types the names the news use, in English or Russian.
+#[actix_rt::test]
+async fn countries_are_named_by_code_name_or_alias_in_english_or_russian() {
+    let app = spawn_app().await;
+    for (russia, korea) in [
+        ("Russia", "North%20Korea"),
+        ("%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D1%8F", "%D0%9A%D0%9D%D0%94%D0%A0"), // Россия, КНДР
+        ("russian%20federation", "DPRK"),
+        ("RU", "%D0%A1%D0%B5%D0%B2%D0%B5%D1%80%D0%BD%D0%B0%D1%8F%20%D0%9A%D0%BE%D1%80%D0%B5%D1%8F"), // Северная Корея
+    ] {
+        let page = app.get(&format!("/api/v1/timeline?country={russia}&country={korea}&match=all")).await;
+        assert_eq!(page.status, 200, "{russia} {korea}: {}", page.body);
+        assert_eq!(page.keys(), BILATERAL, "{russia} {korea}");
+    }
+    let korea = app.get("/api/v1/timeline?country=Korea").await;
+    korea.assert_problem(400, "country");
+    let detail = korea.body["detail"].as_str().unwrap();
+    assert!(detail.contains("KP (North Korea)") && detail.contains("KR (South Korea)"), "{detail}");
+    app.get("/api/v1/timeline?country=Atlantis").await.assert_problem(400, "country");
+    // A calendar is named after its countries' CLDR names, not ISO's
+    // "Russian Federation" and "Korea, Democratic People's Republic of".
+    let ics = app.get_with("/api/v1/timeline?country=RU&country=KP&match=all&format=ics", &[]).await.text();
+    assert!(ics.contains("Russia – North Korea"), "{ics}");
+}
+
 #[actix_rt::test]
 async fn a_person_makes_their_country_match() {
     let app = spawn_app().await;
