@@ -66,6 +66,9 @@ fn problem<T: IntoParams>(raw: &str, e: serde_path_to_error::Error<serde_html_fo
         // serde_html_form's word for a repeated parameter that takes one value.
         return ApiError::invalid(field, "may be given only once");
     }
+    if let Some(missing) = reason.strip_prefix("missing field `").and_then(|rest| rest.strip_suffix('`')) {
+        return ApiError::invalid(missing, "is required");
+    }
     match pairs.iter().find(|(name, _)| *name == field) {
         Some((_, value)) => ApiError::invalid(field, format!("'{value}': {reason}")),
         None => ApiError::invalid("query", reason),

@@ -64,3 +64,37 @@ impl Participant {
         Participant { id: p.id, kind: p.kind, name: p.name, code, country, members, event_count }
     }
 }
+
+/// What a name refers to, for a search box: the countries it names and the
+/// participants whose name it is or begins.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"name": "Северной Кореи", "countries": [{"code": "KP", "name": "North Korea",
+    "match": "inflection"}], "ambiguous": false, "participants": []}))]
+pub struct Resolution {
+    pub name: String,
+    pub countries: Vec<ResolvedCountry>,
+    /// The name is one that several countries have (`Korea`); a filter
+    /// needs one of them.
+    pub ambiguous: bool,
+    /// Up to 10, by name.
+    pub participants: Vec<ResolvedParticipant>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResolvedCountry {
+    pub code: String,
+    /// In the language asked for (`lang`).
+    pub name: String,
+    /// By its code, a CLDR name, an alias, or a Russian case form of one.
+    #[serde(rename = "match")]
+    pub matched: crate::domain::countries::Match,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResolvedParticipant {
+    #[serde(flatten)]
+    pub participant: Participant,
+    /// `name`: the whole name, any case; `prefix`: how it begins.
+    #[serde(rename = "match")]
+    pub matched: &'static str,
+}

@@ -5,7 +5,9 @@ mod catalog;
 mod event;
 mod input;
 
-pub use catalog::{Country, Participant, ParticipantPage, SourceDetail, SourcePage};
+pub use catalog::{
+    Country, Participant, ParticipantPage, Resolution, ResolvedCountry, ResolvedParticipant, SourceDetail, SourcePage,
+};
 pub use event::{
     DateFields, Event, EventParticipant, EventSource, EventSummary, Location, Source, TimelinePage, stored_date,
     stored_edtf,

@@ -6,6 +6,7 @@ mod countries;
 mod events;
 mod operations;
 mod participants;
+mod resolve;
 mod sources;
 mod timeline;
 
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sources::update)
         .service(sources::delete)
         .service(countries::list)
+        .service(resolve::resolve)
         .service(bulk::import_events)
         .service(bulk::export_events);
 }

@@ -18,7 +18,7 @@ pub fn country_code(field: &str, raw: &str) -> Result<String, ApiError> {
 pub fn country(field: &str, raw: &str) -> Result<String, ApiError> {
     match countries::resolve(raw) {
         Resolved::Country(code, _) => Ok(code),
-        Resolved::Ambiguous(codes) => {
+        Resolved::Ambiguous(codes, _) => {
             let named: Vec<String> = codes.iter().map(|c| format!("{c} ({})", countries::name(c, "en"))).collect();
             Err(ApiError::invalid(field, format!("'{raw}' names several countries: {}; give one", named.join(", "))))
         }

@@ -12,11 +12,47 @@ async fn countries_list_every_country_with_its_events() {
     // The ADMM-Plus members and dialogue partners, Russia among them.
     assert_eq!(items.len(), 19);
 
-    // A country known only through a person's nationality gets its ISO name.
+    // A country known only through a person's nationality gets its CLDR name.
     let body = json!({"key": "fr", "kind": "visit", "title": "Visit", "start": "2025",
         "participants": [{"kind": "person", "name": "Jean Dupont", "country": "FR"}]});
     assert_eq!(app.post("/api/v1/events", &body).await.status, 201);
     let list = app.get("/api/v1/countries").await;
     let france = list.body.as_array().unwrap().iter().find(|c| c["code"] == "FR").cloned();
     assert_eq!(france, Some(json!({"code": "FR", "name": "France", "event_count": 1})));
+}
+
+/// A search box asks what a name refers to: countries by code, name,
+/// alias or Russian case form, and participants by how their name begins.
+#[actix_rt::test]
+async fn a_name_resolves_to_countries_and_participants_saying_how_it_matched() {
+    let app = spawn_app().await;
+    // Северной Кореи
+    let kp = app
+        .get("/api/v1/resolve?name=%D0%A1%D0%B5%D0%B2%D0%B5%D1%80%D0%BD%D0%BE%D0%B9%20%D0%9A%D0%BE%D1%80%D0%B5%D0%B8")
+        .await;
+    assert_eq!(kp.status, 200, "{}", kp.body);
+    assert_eq!(kp.body["countries"], json!([{"code": "KP", "name": "North Korea", "match": "inflection"}]));
+    assert_eq!(kp.body["ambiguous"], false);
+    let ru = app.get("/api/v1/resolve?name=dprk&lang=ru").await;
+    assert_eq!(ru.body["countries"], json!([{"code": "KP", "name": "КНДР", "match": "alias"}]));
+    let korea = app.get("/api/v1/resolve?name=Korea").await;
+    assert_eq!(korea.body["ambiguous"], true);
+    let codes: Vec<&str> =
+        korea.body["countries"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["KP", "KR"]);
+
+    let kim = app.get("/api/v1/resolve?name=kim").await;
+    assert_eq!(kim.body["countries"], json!([]));
+    assert_eq!(kim.body["participants"][0]["name"], "Kim Jong Un");
+    assert_eq!(kim.body["participants"][0]["match"], "prefix");
+    let whole = app.get("/api/v1/resolve?name=kim%20jong%20un").await;
+    assert_eq!(whole.body["participants"][0]["match"], "name");
+    // Russia is a country and a country participant.
+    let russia = app.get("/api/v1/resolve?name=Russia").await;
+    assert_eq!(russia.body["countries"][0]["match"], "name");
+    assert_eq!(russia.body["participants"][0]["kind"], "country");
+
+    app.get("/api/v1/resolve").await.assert_problem(400, "name");
+    app.get("/api/v1/resolve?name=%20").await.assert_problem(400, "name");
+    app.get("/api/v1/resolve?name=x&lang=de").await.assert_problem(400, "lang");
 }

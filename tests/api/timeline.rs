@@ -57,6 +57,11 @@ async fn countries_are_named_by_code_name_or_alias_in_english_or_russian() {
         ("%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D1%8F", "%D0%9A%D0%9D%D0%94%D0%A0"), // Россия, КНДР
         ("russian%20federation", "DPRK"),
         ("RU", "%D0%A1%D0%B5%D0%B2%D0%B5%D1%80%D0%BD%D0%B0%D1%8F%20%D0%9A%D0%BE%D1%80%D0%B5%D1%8F"), // Северная Корея
+        // России, Северной Кореи: the forms a Russian text gives them.
+        (
+            "%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D0%B8",
+            "%D0%A1%D0%B5%D0%B2%D0%B5%D1%80%D0%BD%D0%BE%D0%B9%20%D0%9A%D0%BE%D1%80%D0%B5%D0%B8",
+        ),
     ] {
         let page = app.get(&format!("/api/v1/timeline?country={russia}&country={korea}&match=all")).await;
         assert_eq!(page.status, 200, "{russia} {korea}: {}", page.body);

@@ -1,0 +1,63 @@
+use crate::domain::countries::{self, Resolved};
+use crate::error::{ApiError, BadRequest};
+use crate::models::{Resolution, ResolvedCountry, ResolvedParticipant};
+use crate::query_string;
+use crate::read;
+use crate::replica::ReadDb;
+use crate::validate::one_of;
+use actix_web::{HttpRequest, HttpResponse, get};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Participants a name lists at most.
+const PARTICIPANTS: u64 = 10;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveParams {
+    /// A country's code, name or alias in English or Russian, in any of its
+    /// Russian case forms (`Северной Кореи`), or how a participant's name
+    /// begins.
+    #[param(example = "Северной Кореи", pattern = r"\S", max_length = 300)]
+    name: String,
+    /// The language of the country names in the answer: `en` (default) or `ru`.
+    #[param(example = "en", pattern = "^(en|ru)$")]
+    lang: Option<String>,
+}
+
+/// What a name refers to
+///
+/// For a widget's search box: the countries a name names (and how it
+/// matched: by code, CLDR name, alias or Russian case form) and the
+/// participants whose name it is or begins.
+#[utoipa::path(
+    tag = "countries",
+    params(ResolveParams),
+    responses(
+        (status = 200, description = "What the name refers to", body = Resolution),
+        (status = 400, response = BadRequest),
+    )
+)]
+#[get("/resolve")]
+pub async fn resolve(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError> {
+    let params: ResolveParams = query_string::parse(req.query_string())?;
+    let name = crate::validate::text("name", &params.name, 300)?;
+    let lang = one_of("lang", params.lang.as_deref().unwrap_or("en"), &countries::LANGUAGES)?;
+    let country = |code: String, matched| ResolvedCountry { name: countries::name(&code, &lang), code, matched };
+    let (countries, ambiguous) = match countries::resolve(&name) {
+        Resolved::Country(code, how) => (vec![country(code, how)], false),
+        Resolved::Ambiguous(codes, how) => (codes.into_iter().map(|c| country(c, how)).collect(), true),
+        Resolved::Unknown => (Vec::new(), false),
+    };
+    let (found, _) = read::participants(&db, None, Some(&name), None, PARTICIPANTS).await?;
+    let whole = countries::fold(&name);
+    let participants = found
+        .into_iter()
+        .map(|participant| {
+            let matched = if countries::fold(&participant.name) == whole { "name" } else { "prefix" };
+            ResolvedParticipant { participant, matched }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Resolution { name, countries, ambiguous, participants }))
+}
