@@ -13,6 +13,24 @@ use unicode_normalization::UnicodeNormalization;
 /// The languages names are kept in; the first is the default.
 pub const LANGUAGES: [&str; 2] = ["en", "ru"];
 
+/// The language of the names an answer shows (`lang=`), English by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Ru,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+        }
+    }
+}
+
 /// What a name given for a country refers to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Resolved {

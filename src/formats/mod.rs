@@ -11,7 +11,7 @@ pub mod schema;
 pub mod timelinejs;
 pub mod vis;
 
-use crate::domain::countries;
+use crate::domain::countries::{self, Lang};
 use crate::error::ApiError;
 use crate::models::{Event, stored_edtf};
 use actix_web::http::header::{Accept, Header};
@@ -91,6 +91,8 @@ pub struct Presentation {
     pub title: Option<String>,
     /// The calendar's name when no `title` is given: the filter in words.
     pub default_title: String,
+    /// The language of country names in group labels and titles.
+    pub lang: Lang,
 }
 
 impl Presentation {
@@ -106,7 +108,7 @@ pub struct Group {
 }
 
 /// The group an event falls in, if events are grouped.
-pub fn group_of(event: &Event, by: Option<GroupBy>) -> Option<Group> {
+pub fn group_of(event: &Event, by: Option<GroupBy>, lang: Lang) -> Option<Group> {
     match by? {
         GroupBy::Kind => Some(Group { id: event.kind.clone(), label: event.kind.clone() }),
         GroupBy::Country => {
@@ -116,13 +118,24 @@ pub fn group_of(event: &Event, by: Option<GroupBy>) -> Option<Group> {
                     event.participants.iter().filter(|p| p.kind == "person").find_map(|p| p.country.clone())
                 })
             });
-            // A country that takes part is shown by its participant's name.
-            let named = |code: &str| {
-                event.participants.iter().find(|p| p.code.as_deref() == Some(code)).map(|p| p.name.clone())
+            // In English, a country that takes part is shown by its
+            // participant's name (participants have English names only).
+            let named = |code: &str| match lang {
+                Lang::En => event.participants.iter().find(|p| p.code.as_deref() == Some(code)).map(|p| p.name.clone()),
+                Lang::Ru => None,
             };
             Some(match code {
-                Some(code) => Group { label: named(&code).unwrap_or_else(|| countries::name(&code, "en")), id: code },
-                None => Group { id: "none".into(), label: "No country".into() },
+                Some(code) => {
+                    Group { label: named(&code).unwrap_or_else(|| countries::name(&code, lang.code())), id: code }
+                }
+                None => Group {
+                    id: "none".into(),
+                    label: match lang {
+                        Lang::En => "No country",
+                        Lang::Ru => "Без страны",
+                    }
+                    .into(),
+                },
             })
         }
     }
@@ -165,7 +178,7 @@ impl Writer {
         }
         let event = read_document(document)?;
         let date = stored_edtf(&event.key, &event.date)?;
-        let group = group_of(&event, self.presentation.group_by);
+        let group = group_of(&event, self.presentation.group_by, self.presentation.lang);
         match self.format {
             Format::Json => unreachable!("written above"),
             Format::Ndjson => ndjson::write_line(out, &event),

@@ -1,10 +1,9 @@
-use crate::domain::countries::{self, Resolved};
+use crate::domain::countries::{self, Lang, Resolved};
 use crate::error::{ApiError, BadRequest};
 use crate::models::{Resolution, ResolvedCountry, ResolvedParticipant};
 use crate::query_string;
 use crate::read;
 use crate::replica::ReadDb;
-use crate::validate::one_of;
 use actix_web::{HttpRequest, HttpResponse, get};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -22,8 +21,8 @@ pub struct ResolveParams {
     #[param(example = "Северной Кореи", pattern = r"\S", max_length = 300)]
     name: String,
     /// The language of the country names in the answer: `en` (default) or `ru`.
-    #[param(example = "en", pattern = "^(en|ru)$")]
-    lang: Option<String>,
+    #[param(inline)]
+    lang: Option<Lang>,
 }
 
 /// What a name refers to
@@ -43,8 +42,8 @@ pub struct ResolveParams {
 pub async fn resolve(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let params: ResolveParams = query_string::parse(req.query_string())?;
     let name = crate::validate::text("name", &params.name, 300)?;
-    let lang = one_of("lang", params.lang.as_deref().unwrap_or("en"), &countries::LANGUAGES)?;
-    let country = |code: String, matched| ResolvedCountry { name: countries::name(&code, &lang), code, matched };
+    let lang = params.lang.unwrap_or_default();
+    let country = |code: String, matched| ResolvedCountry { name: countries::name(&code, lang.code()), code, matched };
     let (countries, ambiguous) = match countries::resolve(&name) {
         Resolved::Country(code, how) => (vec![country(code, how)], false),
         Resolved::Ambiguous(codes, how) => (codes.into_iter().map(|c| country(c, how)).collect(), true),

@@ -8,7 +8,7 @@ pub use query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_VALUES, Match, Order, PAGING, Time
 
 use crate::cursor;
 use crate::domain::EVENT_KINDS;
-use crate::domain::countries;
+use crate::domain::countries::{self, Lang};
 use crate::domain::dates::Precision;
 use crate::error::ApiError;
 use crate::formats::{Format, Presentation};
@@ -78,12 +78,14 @@ fn request(mut q: TimelineQuery, default_order: Order) -> Result<TimelineRequest
     let format = q.format;
     let title = q.title.take().map(|raw| shown_title(&raw)).transpose()?;
     let group_by = q.group_by;
+    let lang = q.lang.unwrap_or_default();
     let filter = filter(q, default_order)?;
-    let default_title = match filter.countries.len() {
-        0 => "Timeline".to_owned(),
-        _ => filter.countries.iter().map(|c| countries::name(c, "en")).collect::<Vec<_>>().join(" – "),
+    let default_title = match (filter.countries.len(), lang) {
+        (0, Lang::En) => "Timeline".to_owned(),
+        (0, Lang::Ru) => "Хроника".to_owned(),
+        _ => filter.countries.iter().map(|c| countries::name(c, lang.code())).collect::<Vec<_>>().join(" – "),
     };
-    Ok(TimelineRequest { filter, format, presentation: Presentation { group_by, title, default_title } })
+    Ok(TimelineRequest { filter, format, presentation: Presentation { group_by, title, default_title, lang } })
 }
 
 /// The export's parameters in the spec: the timeline's, less paging.

@@ -1,6 +1,7 @@
 //! The timeline's query parameters: the one list of their names, their
 //! documentation in the spec, and their bounds.
 
+use crate::domain::countries::Lang;
 use crate::domain::dates::Precision;
 use crate::formats::{Format, GroupBy};
 use crate::models::event_kind;
@@ -77,6 +78,12 @@ pub struct TimelineQuery {
     /// A title slide (`timelinejs`) or the calendar's name (`ics`).
     #[param(example = "Russia–DPRK", pattern = r"\S", max_length = 500)]
     pub title: Option<String>,
+    /// The language of country names in group labels and the default
+    /// title: `en` (default) or `ru`. A parameter rather than
+    /// `Accept-Language`, so a URL shows the same to everyone and caches
+    /// need no `Vary`.
+    #[param(inline)]
+    pub lang: Option<Lang>,
 }
 
 /// `kind` in the spec lists the kinds, so Swagger UI and the page offer them.

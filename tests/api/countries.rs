@@ -56,3 +56,25 @@ async fn a_name_resolves_to_countries_and_participants_saying_how_it_matched() {
     app.get("/api/v1/resolve?name=%20").await.assert_problem(400, "name");
     app.get("/api/v1/resolve?name=x&lang=de").await.assert_problem(400, "lang");
 }
+
+/// `lang=ru` shows country names in Russian wherever the answer names
+/// countries: the country list, group labels and a calendar's name.
+#[actix_rt::test]
+async fn lang_ru_names_countries_in_russian_in_every_answer() {
+    let app = spawn_app().await;
+    let list = app.get("/api/v1/countries?lang=ru").await;
+    assert_eq!(list.body[0], json!({"code": "RU", "name": "Россия", "event_count": 7}));
+    assert_eq!(list.body[1]["name"], "КНДР");
+    assert_eq!(app.get("/api/v1/countries").await.body[1]["name"], "North Korea");
+
+    let vis = app.get("/api/v1/timeline?country=KP&format=vis&group_by=country&lang=ru").await;
+    let labels: Vec<&str> =
+        vis.body["groups"].as_array().unwrap().iter().map(|g| g["content"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"КНДР") || labels.contains(&"Россия"), "{labels:?}");
+    assert!(labels.iter().all(|l| !l.is_ascii()), "{labels:?}");
+
+    let ics = app.get_with("/api/v1/export?format=ics&country=RU&country=KP&match=all&lang=ru", &[]).await.text();
+    assert!(ics.contains("Россия – КНДР"), "{ics}");
+    app.get("/api/v1/countries?lang=de").await.assert_problem(400, "lang");
+    app.get("/api/v1/timeline?lang=de").await.assert_problem(400, "lang");
+}
