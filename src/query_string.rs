@@ -71,7 +71,11 @@ fn problem<T: IntoParams>(raw: &str, e: serde_path_to_error::Error<serde_html_fo
     }
     match pairs.iter().find(|(name, _)| *name == field) {
         Some((_, value)) => ApiError::invalid(field, format!("'{value}': {reason}")),
-        None => ApiError::invalid("query", reason),
+        // A repeatable parameter's value is at `name[i]` (serde's path).
+        None => match field.split('[').next().filter(|name| pairs.iter().any(|(n, _)| n == name)) {
+            Some(name) => ApiError::invalid(name, reason),
+            None => ApiError::invalid("query", reason),
+        },
     }
 }
 
@@ -99,7 +103,8 @@ pub fn with_cursor(path: &str, raw: &str, next: &str) -> String {
     format!("{path}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
 }
 
-fn pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+/// The query string as (name, value) pairs, in order.
+pub fn pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
     serde_urlencoded::from_str(raw).map_err(|e| ApiError::invalid("query", format!("malformed query string: {e}")))
 }
 

@@ -24,6 +24,15 @@ impl<A: Column> Columns for (A,) {
     }
 }
 
+impl<A: Column, B: Column> Columns for (A, B) {
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?, row.get(1)?))
+    }
+    fn from_sea_orm(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?))
+    }
+}
+
 impl<A: Column, B: Column, C: Column> Columns for (A, B, C) {
     fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok((row.get(0)?, row.get(1)?, row.get(2)?))

@@ -98,3 +98,34 @@ pub struct ResolvedParticipant {
     #[serde(rename = "match")]
     pub matched: &'static str,
 }
+
+/// How many of a timeline's events have each value of the fields asked for.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"facets": [{"facet": "country", "values": [
+    {"value": "RU", "label": "Russia", "count": 7, "timeline": "/api/v1/timeline?country=RU"}], "truncated": true}]}))]
+pub struct Facets {
+    pub facets: Vec<FacetValues>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetValues {
+    pub facet: crate::timeline::Facet,
+    /// The most frequent first (ties by value), at most `facet_size`.
+    pub values: Vec<FacetValue>,
+    /// More values exist than are listed.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetValue {
+    /// As the timeline's filter takes it: a country code, a kind, `YYYY`,
+    /// `YYYY-MM`, a participant id or a tag.
+    pub value: String,
+    /// As a reader reads it: a country's or participant's name.
+    pub label: String,
+    pub count: i64,
+    /// The timeline narrowed to this value; absent where the filter cannot
+    /// say it (a country beside several matched with `any`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<String>,
+}

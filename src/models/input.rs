@@ -20,8 +20,10 @@ pub fn participant_kind() -> Object {
 
 /// The same, where it may be left out or `null` (a participant given by `id`).
 /// Up to 32 tags, each a word or a few (not blank), compared case-blind.
+/// "Not blank" is a character that is not white space as Rust's `trim`
+/// reads it: ECMAScript's `\s` less U+FEFF, plus U+0085.
 fn tags() -> utoipa::openapi::schema::Array {
-    let tag = ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"\S")).max_length(Some(64));
+    let tag = ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"[^\s\u0085]|\uFEFF")).max_length(Some(64));
     utoipa::openapi::schema::ArrayBuilder::new().items(tag).max_items(Some(32)).build()
 }
 
@@ -71,7 +73,7 @@ pub struct EventInput {
     pub key: Option<String>,
     #[schema(schema_with = event_kind)]
     pub kind: String,
-    #[schema(pattern = r"\S", max_length = 500)]
+    #[schema(pattern = r"[^\s\u0085]|\uFEFF", max_length = 500)]
     pub title: String,
     pub summary: Option<String>,
     /// The date in EDTF: `2025-10-27`, `2024-06`, `2024`, `2025-10~`
@@ -137,7 +139,7 @@ pub struct ParticipantRef {
     pub kind: Option<String>,
     #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub code: Option<String>,
-    #[schema(pattern = r"\S", max_length = 300)]
+    #[schema(pattern = r"[^\s\u0085]|\uFEFF", max_length = 300)]
     pub name: Option<String>,
     #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub country: Option<String>,
@@ -181,7 +183,7 @@ pub struct ParticipantInput {
     #[schema(schema_with = participant_kind)]
     pub kind: String,
     /// Required for persons and organizations; a country defaults to its ISO name.
-    #[schema(pattern = r"\S", max_length = 300)]
+    #[schema(pattern = r"[^\s\u0085]|\uFEFF", max_length = 300)]
     pub name: Option<String>,
     /// ISO code of a country participant.
     #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]

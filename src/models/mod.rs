@@ -6,7 +6,8 @@ mod event;
 mod input;
 
 pub use catalog::{
-    Country, Participant, ParticipantPage, Resolution, ResolvedCountry, ResolvedParticipant, SourceDetail, SourcePage,
+    Country, FacetValue, FacetValues, Facets, Participant, ParticipantPage, Resolution, ResolvedCountry,
+    ResolvedParticipant, SourceDetail, SourcePage,
 };
 pub use event::{
     DateFields, Event, EventParticipant, EventSource, EventSummary, Location, Source, TimelinePage, stored_date,

@@ -46,7 +46,7 @@ pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
 
 /// The longest span (end of period minus start, in days) of any event:
 /// every windowed page needs it, so it is read at most once a second.
-async fn longest_span(db: &Db) -> Result<i32, ApiError> {
+pub(super) async fn longest_span(db: &Db) -> Result<i32, ApiError> {
     if let Some(span) = db.longest_span.get() {
         return Ok(span);
     }
@@ -148,6 +148,30 @@ fn any_country_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> Se
         )
         .order_by(("page", "sd"), order(f))
         .order_by(("page", "eid"), order(f));
+    q
+}
+
+/// The ids of every event that `f` matches, paging aside: for facets to
+/// count over. `earliest_start` as for a page.
+pub(super) fn matching_events(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let mut q = Query::select();
+    q.column((event::Entity, event::Column::Id)).from(event::Entity);
+    let keys = Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id);
+    let in_country = |codes: &[String]| {
+        Query::select()
+            .column(event_country::Column::EventId)
+            .from(event_country::Entity)
+            .and_where(Expr::col(event_country::Column::Country).is_in(codes.iter().map(String::as_str)))
+            .to_owned()
+    };
+    if f.match_all {
+        for code in &f.countries {
+            q.and_where(keys.id.clone().in_subquery(in_country(std::slice::from_ref(code))));
+        }
+    } else if !f.countries.is_empty() {
+        q.and_where(keys.id.clone().in_subquery(in_country(&f.countries)));
+    }
+    filter(&mut q, f, &keys, earliest_start);
     q
 }
 

@@ -14,6 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(timeline::timeline)
+        .service(timeline::facets)
         .service(events::get_event)
         .service(events::create_event)
         .service(events::put_event)

@@ -18,7 +18,7 @@ pub struct ResolveParams {
     /// A country's code, name or alias in English or Russian, in any of its
     /// Russian case forms (`Северной Кореи`), or how a participant's name
     /// begins.
-    #[param(example = "Северной Кореи", pattern = r"\S", max_length = 300)]
+    #[param(example = "Северной Кореи", pattern = r"[^\s\u0085]|\uFEFF", max_length = 300)]
     name: String,
     /// The language of the country names in the answer: `en` (default) or `ru`.
     #[param(inline)]

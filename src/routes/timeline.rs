@@ -1,9 +1,11 @@
 use crate::db::Db;
+use crate::domain::countries;
 use crate::error::{ApiError, BadRequest, Problem};
 use crate::formats::schema::{FeatureCollection, JsonPage};
 use crate::formats::{self, Format};
+use crate::models::{FacetValue, FacetValues, Facets};
 use crate::replica::ReadDb;
-use crate::timeline::{TimelineFilter, TimelineQuery, page_request};
+use crate::timeline::{Facet, FacetParams, TimelineFilter, TimelineQuery, facets_request, page_request};
 use crate::{query_string, read};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get};
@@ -67,4 +69,44 @@ pub(super) async fn check_participant(db: &Db, filter: &TimelineFilter) -> Resul
         return Err(ApiError::NotFound(format!("participant: no participant with id {id}")));
     }
     Ok(())
+}
+
+/// Facets of a timeline
+///
+/// How many of the events a timeline filter matches have each country,
+/// kind, year or month (of their beginning), participant or tag: the most
+/// frequent first, each with its label (country names in `lang`) and the
+/// timeline URL that narrows the filter to it, and whether the list was
+/// cut at `facet_size`. Takes every filter of `/timeline`.
+#[utoipa::path(
+    tag = "timeline",
+    params(FacetParams),
+    responses(
+        (status = 200, description = "The counts", body = Facets),
+        (status = 400, response = BadRequest),
+        (status = 404, description = "No participant has the id `participant` gives", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/facets")]
+pub async fn facets(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError> {
+    let request = facets_request(req.query_string())?;
+    check_participant(&db, &request.filter).await?;
+    let mut answer = Facets { facets: Vec::with_capacity(request.facets.len()) };
+    for &facet in &request.facets {
+        let (counted, truncated) = read::facet(&db, &request.filter, facet, request.size).await?;
+        let values = counted
+            .into_iter()
+            .map(|read::Counted { value, label, count }| FacetValue {
+                timeline: request.narrowed(facet, &value),
+                label: match facet {
+                    Facet::Country => countries::name(&value, request.lang.code()),
+                    _ => label,
+                },
+                value,
+                count,
+            })
+            .collect();
+        answer.facets.push(FacetValues { facet, values, truncated });
+    }
+    Ok(HttpResponse::Ok().json(answer))
 }

@@ -4,12 +4,14 @@
 
 mod query;
 
-pub use query::{DEFAULT_LIMIT, MAX_LIMIT, MAX_VALUES, Match, Order, PAGING, TimelineQuery};
+pub use query::{
+    DEFAULT_LIMIT, Facet, FacetQuery, MAX_LIMIT, MAX_VALUES, Match, Order, PAGING, PRESENTATION, TimelineQuery,
+};
 
 use crate::cursor;
 use crate::domain::EVENT_KINDS;
 use crate::domain::countries::{self, Lang};
-use crate::domain::dates::Precision;
+use crate::domain::dates::{PartialDate, Precision};
 use crate::error::ApiError;
 use crate::formats::{Format, Presentation};
 use crate::validate::{country, one_of, partial_date, shown_title};
@@ -86,6 +88,108 @@ fn request(mut q: TimelineQuery, default_order: Order) -> Result<TimelineRequest
         _ => filter.countries.iter().map(|c| countries::name(c, lang.code())).collect::<Vec<_>>().join(" – "),
     };
     Ok(TimelineRequest { filter, format, presentation: Presentation { group_by, title, default_title, lang } })
+}
+
+/// What `GET /facets` asks: the events of a timeline filter, the fields to
+/// count them by, and the filter's parameters as given, from which each
+/// value's timeline URL is made.
+pub struct FacetsRequest {
+    pub filter: TimelineFilter,
+    pub facets: Vec<Facet>,
+    pub size: u64,
+    pub lang: Lang,
+    pub filter_pairs: Vec<(String, String)>,
+}
+
+pub fn facets_request(raw_query: &str) -> Result<FacetsRequest, ApiError> {
+    let (own, filter_pairs): (Vec<_>, Vec<_>) = crate::query_string::pairs(raw_query)?
+        .into_iter()
+        .partition(|(name, _)| name == "facet" || name == "facet_size");
+    if let Some((name, _)) = filter_pairs.iter().find(|(name, _)| PRESENTATION.contains(&name.as_str())) {
+        return Err(ApiError::invalid(name, "shapes a timeline's answer, not its events: facets take none"));
+    }
+    let encode = |pairs: &[(String, String)]| serde_urlencoded::to_string(pairs).unwrap_or_default();
+    let own: FacetQuery = crate::query_string::parse(&encode(&own))?;
+    if own.facet.len() > 6 {
+        return Err(ApiError::invalid("facet", format!("given {} times; at most 6", own.facet.len())));
+    }
+    let mut facets: Vec<Facet> = Vec::with_capacity(own.facet.len());
+    for facet in own.facet {
+        if !facets.contains(&facet) {
+            facets.push(facet);
+        }
+    }
+    if facets.is_empty() {
+        return Err(ApiError::invalid("facet", "is required: country, kind, year, month, participant or tag"));
+    }
+    let size = match own.facet_size {
+        None => 20,
+        Some(n @ 1..=100) => n,
+        Some(n) => return Err(ApiError::invalid("facet_size", format!("{n} is outside 1..100"))),
+    };
+    let query: TimelineQuery = crate::query_string::parse(&encode(&filter_pairs))?;
+    let lang = query.lang.unwrap_or_default();
+    let filter = filter(query, Order::Desc)?;
+    Ok(FacetsRequest { filter, facets, size, lang, filter_pairs })
+}
+
+impl FacetsRequest {
+    /// The timeline of the filter narrowed to one value of a facet, as a
+    /// URL; `None` where the filter cannot say it (a country added to
+    /// several matched with `any`). A year or month narrows the window to
+    /// it, so the timeline also shows the events that began before it and
+    /// went on into it, which the facet, counting by beginning, does not.
+    pub fn narrowed(&self, facet: Facet, value: &str) -> Option<String> {
+        let f = &self.filter;
+        let mut pairs = self.filter_pairs.clone();
+        fn set(pairs: &mut Vec<(String, String)>, name: &str, value: String) {
+            pairs.retain(|(n, _)| n != name);
+            pairs.push((name.to_owned(), value));
+        }
+        match facet {
+            Facet::Country if f.countries.len() > 1 && !f.match_all => {
+                if !f.countries.iter().any(|c| c == value) {
+                    return None;
+                }
+                set(&mut pairs, "match", "any".into());
+                set(&mut pairs, "country", value.to_owned());
+            }
+            Facet::Country => {
+                if !f.countries.iter().any(|c| c == value) {
+                    pairs.push(("country".into(), value.to_owned()));
+                    if !f.countries.is_empty() {
+                        set(&mut pairs, "match", "all".into());
+                    }
+                }
+            }
+            Facet::Kind => set(&mut pairs, "kind", value.to_owned()),
+            Facet::Participant => set(&mut pairs, "participant", value.to_owned()),
+            Facet::Tag => set(&mut pairs, "tag", value.to_owned()),
+            Facet::Year | Facet::Month => {
+                let period = PartialDate::parse(value).ok()?;
+                let (first, last) = (period.first_day, period.last_day());
+                let from = f.from.map_or(first, |from| from.max(first));
+                let to = f.to.map_or(last, |to| to.min(last));
+                set(&mut pairs, "from", if from == first { value.to_owned() } else { from.to_string() });
+                set(&mut pairs, "to", if to == last { value.to_owned() } else { to.to_string() });
+            }
+        }
+        Some(format!("/api/v1/timeline?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default()))
+    }
+}
+
+/// `GET /facets`' parameters in the spec: its own and the timeline's
+/// filters.
+pub struct FacetParams;
+
+impl IntoParams for FacetParams {
+    fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut params = FacetQuery::into_params(&parameter_in);
+        params.extend(
+            TimelineQuery::into_params(parameter_in).into_iter().filter(|p| !PRESENTATION.contains(&p.name.as_str())),
+        );
+        params
+    }
 }
 
 /// The export's parameters in the spec: the timeline's, less paging.

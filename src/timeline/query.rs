@@ -76,7 +76,7 @@ pub struct TimelineQuery {
     #[param(inline)]
     pub group_by: Option<GroupBy>,
     /// A title slide (`timelinejs`) or the calendar's name (`ics`).
-    #[param(example = "Russia–DPRK", pattern = r"\S", max_length = 500)]
+    #[param(example = "Russia–DPRK", pattern = r"[^\s\u0085]|\uFEFF", max_length = 500)]
     pub title: Option<String>,
     /// The language of country names in group labels and the default
     /// title: `en` (default) or `ru`. A parameter rather than
@@ -118,3 +118,37 @@ impl Order {
 
 /// The parameters that only page a timeline; an export refuses them.
 pub const PAGING: [&str; 2] = ["limit", "cursor"];
+
+/// A field that `GET /facets` counts events by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Facet {
+    /// Each country an event is in (a participant, or a person's
+    /// nationality).
+    Country,
+    Kind,
+    /// The year an event began (its earliest possible day).
+    Year,
+    /// The month an event began, `YYYY-MM`.
+    Month,
+    Participant,
+    Tag,
+}
+
+/// The timeline parameters that shape answers, not the set of events: a
+/// facet takes none of them.
+pub const PRESENTATION: [&str; 6] = ["limit", "cursor", "order", "format", "group_by", "title"];
+
+/// `GET /facets`' own parameters (beside the timeline's filters).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FacetQuery {
+    /// A field to count by; repeatable. At least one.
+    #[param(inline, required = true, min_items = 1, max_items = 6)]
+    #[serde(default)]
+    pub facet: Vec<Facet>,
+    /// Values listed per facet, the most frequent first: 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub facet_size: Option<u64>,
+}

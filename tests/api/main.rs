@@ -10,6 +10,7 @@ mod dates;
 mod documents;
 mod errors;
 mod events;
+mod facets;
 mod formats;
 mod helpers;
 mod http;

@@ -1,0 +1,78 @@
+//! Facets: counts of a timeline's events by field, with the timeline each
+//! value narrows to.
+
+use crate::helpers::spawn_app;
+use serde_json::Value;
+
+fn values(answer: &Value, facet: &str) -> Vec<Value> {
+    let found = answer["facets"].as_array().unwrap().iter().find(|f| f["facet"] == facet);
+    found.unwrap_or_else(|| panic!("no {facet} in {answer}"))["values"].as_array().unwrap().clone()
+}
+
+/// Each count is what its timeline holds: following a value's link lists
+/// exactly that many events (a year's, which counts by beginning, at least).
+#[actix_rt::test]
+async fn each_value_counts_the_events_its_timeline_lists() {
+    let app = spawn_app().await;
+    let all =
+        app.get("/api/v1/facets?facet=country&facet=kind&facet=participant&facet=tag&facet=year&facet=month").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    for facet in ["country", "kind", "participant", "tag", "year", "month"] {
+        let listed = values(&all.body, facet);
+        assert!(!listed.is_empty(), "{facet}");
+        let counts: Vec<i64> = listed.iter().map(|v| v["count"].as_i64().unwrap()).collect();
+        assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{facet}: most frequent first: {counts:?}");
+        for value in listed {
+            let link = value["timeline"].as_str().unwrap();
+            let query = link.strip_prefix("/api/v1/timeline?").unwrap();
+            let (keys, _) = app.all_pages(&format!("{query}&limit=500")).await;
+            let count = value["count"].as_u64().unwrap() as usize;
+            match facet {
+                "year" | "month" => assert!(keys.len() >= count, "{facet} {value}: {} listed", keys.len()),
+                _ => assert_eq!(keys.len(), count, "{facet} {value}"),
+            }
+        }
+    }
+    let country = values(&all.body, "country");
+    assert_eq!((country[0]["value"].as_str(), country[0]["label"].as_str()), (Some("RU"), Some("Russia")));
+    assert_eq!(country[0]["count"], 7, "Russia takes part in every seeded event");
+}
+
+#[actix_rt::test]
+async fn facets_take_the_timeline_filters_and_say_when_they_are_cut() {
+    let app = spawn_app().await;
+    let kp = app.get("/api/v1/facets?facet=country&country=KP&lang=ru&facet_size=1").await;
+    let listed = values(&kp.body, "country");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["value"], "KP");
+    assert_eq!(listed[0]["label"], "КНДР");
+    assert_eq!(listed[0]["count"], 5);
+    assert_eq!(kp.body["facets"][0]["truncated"], true);
+    let whole = app.get("/api/v1/facets?facet=country&country=KP&facet_size=100").await;
+    assert_eq!(whole.body["facets"][0]["truncated"], false);
+    // Narrowing a country filter by another country means both.
+    let russia = values(&whole.body, "country").into_iter().find(|v| v["value"] == "RU").unwrap();
+    assert_eq!(russia["timeline"], "/api/v1/timeline?country=KP&country=RU&match=all");
+    // Beside two countries matched with `any`, a third cannot be said.
+    let any = app.get("/api/v1/facets?facet=country&country=KP&country=CN&match=any&facet_size=100").await;
+    for value in values(&any.body, "country") {
+        let listed = value["value"] == "KP" || value["value"] == "CN";
+        assert_eq!(value.get("timeline").is_some(), listed, "{value}");
+    }
+    // A year inside a narrower window keeps the window.
+    let window = app.get("/api/v1/facets?facet=year&from=2025-10").await;
+    let y2025 = values(&window.body, "year").into_iter().find(|v| v["value"] == "2025").unwrap();
+    assert_eq!(y2025["timeline"], "/api/v1/timeline?from=2025-10-01&to=2025");
+}
+
+#[actix_rt::test]
+async fn bad_facet_requests_are_400s_naming_the_parameter() {
+    let app = spawn_app().await;
+    app.get("/api/v1/facets").await.assert_problem(400, "facet");
+    app.get("/api/v1/facets?facet=colour").await.assert_problem(400, "facet");
+    app.get("/api/v1/facets?facet=kind&facet_size=0").await.assert_problem(400, "facet_size");
+    app.get("/api/v1/facets?facet=kind&facet_size=101").await.assert_problem(400, "facet_size");
+    app.get("/api/v1/facets?facet=kind&limit=5").await.assert_problem(400, "limit");
+    app.get("/api/v1/facets?facet=kind&country=Atlantis").await.assert_problem(400, "country");
+    app.get("/api/v1/facets?facet=kind&participant=999999").await.assert_problem_status(404);
+}
