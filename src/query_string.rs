@@ -81,10 +81,15 @@ fn problem<T: IntoParams>(raw: &str, e: serde_path_to_error::Error<serde_html_fo
 
 /// A page size: `default` when not given, else within 1..=`max`.
 pub fn limit(given: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {
+    count("limit", given, default, max)
+}
+
+/// A count parameter `field`: `default` when not given, else within 1..=`max`.
+pub fn count(field: &str, given: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {
     match given {
         None => Ok(default),
         Some(n) if (1..=max).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::invalid("limit", format!("{n} is outside 1..{max}"))),
+        Some(n) => Err(ApiError::invalid(field, format!("{n} is outside 1..{max}"))),
     }
 }
 

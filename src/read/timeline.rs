@@ -27,12 +27,7 @@ pub struct Page {
 /// - several with `match=any`: the first `limit + 1` of each country's
 ///   slice, merged; never a sort of every matching event.
 pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
-    // An event starting long before the window may still overlap it; the
-    // longest span in the database bounds how long before.
-    let earliest_start = match f.from {
-        Some(from) => Some(from - chrono::Duration::days(longest_span(db).await?.into())),
-        None => None,
-    };
+    let earliest_start = earliest_start(db, f).await?;
     let query = match f.countries.as_slice() {
         [_, _, ..] if !f.match_all => any_country_page(f, earliest_start),
         _ => walk_page(f, earliest_start),
@@ -44,9 +39,19 @@ pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
     Ok(Page { documents: page.into_iter().map(|r| r.2).collect(), next })
 }
 
+/// The earliest start an event overlapping `f`'s window can have: one
+/// starting long before the window may still overlap it, and the longest
+/// span in the database bounds how long before.
+pub(super) async fn earliest_start(db: &Db, f: &TimelineFilter) -> Result<Option<NaiveDate>, ApiError> {
+    Ok(match f.from {
+        Some(from) => Some(from - chrono::Duration::days(longest_span(db).await?.into())),
+        None => None,
+    })
+}
+
 /// The longest span (end of period minus start, in days) of any event:
 /// every windowed page needs it, so it is read at most once a second.
-pub(super) async fn longest_span(db: &Db) -> Result<i32, ApiError> {
+async fn longest_span(db: &Db) -> Result<i32, ApiError> {
     if let Some(span) = db.longest_span.get() {
         return Ok(span);
     }

@@ -41,7 +41,7 @@ pub struct ResolveParams {
 #[get("/resolve")]
 pub async fn resolve(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError> {
     let params: ResolveParams = query_string::parse(req.query_string())?;
-    let name = crate::validate::text("name", &params.name, 300)?;
+    let name = crate::validate::text("name", &params.name, crate::validate::MAX_NAME)?;
     let lang = params.lang.unwrap_or_default();
     let country = |code: String, matched| ResolvedCountry { name: countries::name(&code, lang.code()), code, matched };
     let (countries, ambiguous) = match countries::resolve(&name) {

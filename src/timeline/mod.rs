@@ -122,11 +122,7 @@ pub fn facets_request(raw_query: &str) -> Result<FacetsRequest, ApiError> {
     if facets.is_empty() {
         return Err(ApiError::invalid("facet", "is required: country, kind, year, month, participant or tag"));
     }
-    let size = match own.facet_size {
-        None => 20,
-        Some(n @ 1..=100) => n,
-        Some(n) => return Err(ApiError::invalid("facet_size", format!("{n} is outside 1..100"))),
-    };
+    let size = crate::query_string::count("facet_size", own.facet_size, 20, 100)?;
     let query: TimelineQuery = crate::query_string::parse(&encode(&filter_pairs))?;
     let lang = query.lang.unwrap_or_default();
     let filter = filter(query, Order::Desc)?;

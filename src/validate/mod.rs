@@ -8,13 +8,13 @@ mod fields;
 
 pub use catalog::{participant_in, source_in};
 pub use date::partial_date;
-pub use fields::{country, country_code, event_key, one_of, text};
+pub use fields::{MAX_NAME, country, country_code, event_key, one_of, text};
 
 use crate::domain::{EVENT_KINDS, NewEvent};
 use crate::error::ApiError;
 use crate::models::{EventInput, Location};
 use catalog::{participant_ref, source_ref};
-use fields::{MAX_NAME, MAX_TITLE, optional_text};
+use fields::{MAX_TITLE, optional_text};
 
 /// The title a format shows (`title=`), bounded as an event's is.
 pub fn shown_title(raw: &str) -> Result<String, ApiError> {
