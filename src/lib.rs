@@ -24,6 +24,7 @@ pub mod query_string;
 pub mod read;
 pub mod replica;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod settings;
 pub mod site;

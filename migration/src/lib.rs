@@ -10,3 +10,4 @@ pub mod m20261125_000001_sqlite_links_without_rowid;
 pub mod m20261201_000001_dates_and_evidence;
 pub mod m20261202_000001_data_version;
 pub mod m20261202_000002_api_tokens;
+pub mod m20261203_000001_search;

@@ -42,6 +42,15 @@ impl<A: Column, B: Column, C: Column> Columns for (A, B, C) {
     }
 }
 
+impl<A: Column, B: Column, C: Column, D: Column> Columns for (A, B, C, D) {
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    }
+    fn from_sea_orm(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?, row.try_get_by_index(3)?))
+    }
+}
+
 /// Every row of `query`.
 pub async fn fetch_all<T: Columns>(db: &Db, query: &SelectStatement) -> Result<Vec<T>, DbErr> {
     match &db.backend {

@@ -57,12 +57,21 @@ struct Table {
     names: HashMap<&'static str, [&'static str; 2]>,
     /// A folded name or alias → the codes it names, and how.
     by_name: HashMap<String, (BTreeSet<&'static str>, Match)>,
+    /// Code → every CLDR name and alias, in any language.
+    every_name: HashMap<&'static str, Vec<&'static str>>,
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let mut names: HashMap<&str, [&str; 2]> = HashMap::new();
     let mut by_name: HashMap<String, (BTreeSet<&str>, Match)> = HashMap::new();
-    let mut add = |name: &str, code: &'static str, how: Match| {
+    let mut every_name: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut add = |name: &'static str, code: &'static str, how: Match| {
+        if how != Match::Inflection {
+            let known = every_name.entry(code).or_default();
+            if !known.contains(&name) {
+                known.push(name);
+            }
+        }
         let entry = by_name.entry(fold(name)).or_insert_with(|| (BTreeSet::new(), how));
         entry.0.insert(code);
         // How it matched is said by the strongest: a CLDR name, an alias,
@@ -87,8 +96,14 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
             add(form, code, Match::Inflection);
         }
     }
-    Table { names, by_name }
+    Table { names, by_name, every_name }
 });
+
+/// Every name and alias of a country, in every kept language (not the
+/// case forms: a search stems those to the same words).
+pub fn every_name(code: &str) -> &'static [&'static str] {
+    TABLE.every_name.get(code).map_or(&[], Vec::as_slice)
+}
 
 /// The rows of a tab-separated table, skipping `#` comments.
 fn rows<const N: usize>(text: &'static str) -> impl Iterator<Item = [&'static str; N]> {

@@ -14,6 +14,7 @@ pub mod vis;
 use crate::domain::countries::{self, Lang};
 use crate::error::ApiError;
 use crate::models::{Event, stored_edtf};
+use crate::search::SearchQuery;
 use actix_web::http::header::{Accept, Header};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -254,4 +255,49 @@ pub fn page(
 fn read_document(document: &str) -> Result<Event, ApiError> {
     serde_json::from_str(document)
         .map_err(|e| ApiError::Database(sea_orm::DbErr::Custom(format!("a stored event document is not valid: {e}"))))
+}
+
+/// The words of a stored document that a snippet is cut from.
+#[derive(Deserialize)]
+struct Texts {
+    title: String,
+    summary: Option<String>,
+    location: Option<Place>,
+    sources: Vec<Cited>,
+}
+
+#[derive(Deserialize)]
+struct Place {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Cited {
+    quote: Option<String>,
+}
+
+/// Each stored document with `snippet` added (`search::snippet`): where
+/// `search` found its words in its summary, title, place or a source's
+/// quote.
+pub fn with_snippets(documents: Vec<String>, search: &SearchQuery) -> Result<Vec<String>, ApiError> {
+    documents
+        .into_iter()
+        .map(|mut document| {
+            let texts: Texts = serde_json::from_str(&document).map_err(|e| {
+                ApiError::Database(sea_orm::DbErr::Custom(format!("a stored event document is not valid: {e}")))
+            })?;
+            let place = texts.location.and_then(|l| l.name);
+            let quotes = texts.sources.iter().filter_map(|s| s.quote.as_deref());
+            let own = [texts.summary.as_deref(), Some(texts.title.as_str()), place.as_deref()];
+            let snippet = crate::search::snippet(search, own.into_iter().flatten().chain(quotes));
+            // A document is one JSON object: the field goes before its last brace.
+            if document.ends_with('}') {
+                document.pop();
+                document.push_str(",\"snippet\":");
+                document.push_str(&serde_json::to_string(&snippet).unwrap_or_else(|_| "null".into()));
+                document.push('}');
+            }
+            Ok(document)
+        })
+        .collect()
 }

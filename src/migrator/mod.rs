@@ -9,12 +9,13 @@
 //! as applied.
 
 mod backfill;
+mod reindex;
 
 use crate::db::Db;
 use migration::{
     MigrationName, MigrationTrait, MigratorTrait, SchemaManager, m20251101_000001_schema,
     m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence, m20261202_000001_data_version,
-    m20261202_000002_api_tokens,
+    m20261202_000002_api_tokens, m20261203_000001_search,
 };
 use sea_orm::DbErr;
 
@@ -27,6 +28,10 @@ impl MigratorTrait for Migrator {
             Box::new(FirstSeed),
             Box::new(m20261125_000001_sqlite_links_without_rowid::Migration),
             Box::new(m20261201_000001_dates_and_evidence::Migration),
+            // Before the backfill, which reads and writes events with
+            // today's columns: `search_text` among them. A database past
+            // the backfill runs it wherever it is in the list.
+            Box::new(m20261203_000001_search::Migration),
             Box::new(backfill::DatesFromFirstApi),
             Box::new(m20261202_000001_data_version::Migration),
             Box::new(m20261202_000002_api_tokens::Migration),
@@ -77,6 +82,9 @@ pub async fn up(db: &Db, steps: Option<u32>) -> Result<(), DbErr> {
     Migrator::up(db.conn(), steps).await?;
     if pending > 0 {
         db.bump_data_version().await?;
+    }
+    if Migrator::get_pending_migrations(db.conn()).await?.is_empty() {
+        reindex::reindex_if_stale(db).await?;
     }
     section.release().await
 }

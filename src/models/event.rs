@@ -77,6 +77,12 @@ pub struct Event {
     pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// With `q` and `snippet=true` only: a passage of the summary, title,
+    /// place or a source's quote around the words found, as HTML (text escaped, the words in
+    /// `<mark>`); `null` when they were found elsewhere. Never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable)]
+    pub snippet: Option<Option<String>>,
 }
 
 /// The date fields of an answer, from the stored EDTF.

@@ -3,7 +3,7 @@
 //! filter matches (`timeline::matching_events`), cut at `size + 1` rows to
 //! tell whether the list was truncated.
 
-use super::timeline::{earliest_start, matching_events};
+use super::timeline::{Dialect, earliest_start, matching_events};
 use crate::db::{Db, fetch_all};
 use crate::error::ApiError;
 use crate::timeline::{Facet, TimelineFilter};
@@ -21,7 +21,7 @@ pub struct Counted {
 /// The `size` most frequent values of `facet` among the events `f`
 /// matches, and whether more exist.
 pub async fn facet(db: &Db, f: &TimelineFilter, facet: Facet, size: u64) -> Result<(Vec<Counted>, bool), ApiError> {
-    let matching = matching_events(f, earliest_start(db, f).await?);
+    let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
     let query = grouped(facet, matching, size + 1);
     let rows: Vec<(String, String, i64)> = fetch_all(db, &query).await?;
     let more = rows.len() as u64 > size;

@@ -1,19 +1,67 @@
 //! A timeline page: one index range scan that reads each event's stored
 //! document.
 
-use crate::db::{Db, fetch_all, fetch_optional};
+use crate::db::{Backend, Db, fetch_all, fetch_optional};
 use crate::domain::dates::Precision;
 use crate::error::ApiError;
-use crate::timeline::TimelineFilter;
-use chrono::NaiveDate;
+use crate::search::SearchQuery;
+use crate::timeline::{Order as TimelineOrder, Position, TimelineFilter};
+use chrono::{Datelike, NaiveDate};
 use entity::{event, event_country, event_participant, event_tag};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement, UnionType,
+};
 
-/// A page of stored event documents (JSON), and the (start, id) to continue
-/// after when more follow.
+/// A page of stored event documents (JSON), and where to continue when
+/// more follow.
 pub struct Page {
     pub documents: Vec<String>,
-    pub next: Option<(NaiveDate, i64)>,
+    pub next: Option<Position>,
+}
+
+/// The SQL a search is written in: each database indexes the search text
+/// its own way (see the migration `m20261203_000001_search`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub(super) fn of(db: &Db) -> Dialect {
+        if matches!(db.backend(), Backend::PostgreSql) { Dialect::Postgres } else { Dialect::Sqlite }
+    }
+
+    /// `events` rows with the words of `search`.
+    fn matches(self, search: &SearchQuery) -> Expr {
+        match self {
+            Dialect::Sqlite => Expr::col((event::Entity, event::Column::Id)).in_subquery(
+                Query::select()
+                    .expr(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID}")))
+                    .from(Alias::new("event_search"))
+                    .and_where(fts_match(search))
+                    .to_owned(),
+            ),
+            Dialect::Postgres => Expr::cust_with_values(
+                "\"events\".\"search_vector\" @@ to_tsquery('simple', $1)",
+                [search.to_tsquery()],
+            ),
+        }
+    }
+}
+
+fn fts_match(search: &SearchQuery) -> Expr {
+    Expr::cust_with_values("\"event_search\" MATCH ?", [search.to_fts5()])
+}
+
+/// The low 40 bits of an FTS5 rowid: the event's id.
+const POSITION_ID: i64 = (1 << 40) - 1;
+
+/// An event's FTS5 rowid on SQLite, as the migration's triggers compute
+/// it: SQLite's Julian day number of `start`, times 2^40, plus `id`.
+fn fts_position(start: NaiveDate, id: i64) -> i64 {
+    // julianday('0001-01-01') is 1721425.5; day 1 of the common era.
+    ((i64::from(start.num_days_from_ce()) + 1_721_424) << 40) + id
 }
 
 /// One page of a timeline as rendered event documents (JSON), and the
@@ -26,17 +74,34 @@ pub struct Page {
 ///   semi-joins;
 /// - several with `match=any`: the first `limit + 1` of each country's
 ///   slice, merged; never a sort of every matching event.
+///
+/// With `q` on SQLite, the walk is of the FTS5 index instead, whose rowids
+/// are in timeline order (`search_walk`); on PostgreSQL, the words are one
+/// more condition on the same plans, which the planner may start from the
+/// GIN index. In `order=relevance`, every match is ranked (`ranked_page`).
 pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
     let earliest_start = earliest_start(db, f).await?;
-    let query = match f.countries.as_slice() {
-        [_, _, ..] if !f.match_all => any_country_page(f, earliest_start),
-        _ => walk_page(f, earliest_start),
+    let dialect = Dialect::of(db);
+    let mut page: Vec<(Position, String)> = match &f.search {
+        Some(search) if f.order == TimelineOrder::Relevance => {
+            let query = ranked_page(f, search, dialect, earliest_start);
+            let rows: Vec<(NaiveDate, i64, String, f64)> = fetch_all(db, &query).await?;
+            rows.into_iter().map(|(start, id, doc, score)| (Position { start, id, score: Some(score) }, doc)).collect()
+        }
+        search => {
+            let query = match (search, f.countries.as_slice()) {
+                (Some(search), _) if dialect == Dialect::Sqlite => search_walk(f, search, earliest_start),
+                (_, [_, _, ..]) if !f.match_all => any_country_page(f, earliest_start),
+                _ => walk_page(f, earliest_start),
+            };
+            let rows: Vec<(NaiveDate, i64, String)> = fetch_all(db, &query).await?;
+            rows.into_iter().map(|(start, id, doc)| (Position { start, id, score: None }, doc)).collect()
+        }
     };
-    let mut page: Vec<(NaiveDate, i64, String)> = fetch_all(db, &query).await?;
     let more = page.len() as u64 > f.limit;
     page.truncate(f.limit as usize);
-    let next = if more { page.last().map(|r| (r.0, r.1)) } else { None };
-    Ok(Page { documents: page.into_iter().map(|r| r.2).collect(), next })
+    let next = if more { page.last().map(|r| r.0) } else { None };
+    Ok(Page { documents: page.into_iter().map(|r| r.1).collect(), next })
 }
 
 /// The earliest start an event overlapping `f`'s window can have: one
@@ -102,7 +167,120 @@ fn walk_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectSta
         Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id)
     };
     filter(&mut q, f, &keys, earliest_start);
+    if let Some(search) = &f.search {
+        q.and_where(Dialect::Postgres.matches(search));
+    }
     q.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
+    q
+}
+
+/// On SQLite, the events with the words of `search`, in the order of the
+/// FTS5 index's rowids, which is the timeline's: however many events have
+/// the words, the walk stops after a page. The other filters are
+/// conditions on each event found, a country a primary-key probe of
+/// `event_countries`.
+fn search_walk(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let mut q = found_events(f, search, earliest_start);
+    let rowid = || Expr::col((Alias::new("event_search"), Alias::new("rowid")));
+    if let Some(to) = f.to.and_then(|to| to.succ_opt()) {
+        q.and_where(rowid().lt(fts_position(to, 0)));
+    }
+    if let Some(earliest) = earliest_start {
+        q.and_where(rowid().gte(fts_position(earliest, 0)));
+    }
+    if let Some(after) = f.after {
+        let at = fts_position(after.start, after.id);
+        q.and_where(if f.ascending() { rowid().gt(at) } else { rowid().lt(at) });
+    }
+    q.order_by_expr(rowid(), order(f)).limit(f.limit + 1);
+    q
+}
+
+/// Events with the words of `search` (SQLite: from the FTS5 index) that
+/// pass every other filter: the start, id and document of each.
+fn found_events(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let mut q = Query::select();
+    q.column((event::Entity, event::Column::StartDate))
+        .column((event::Entity, event::Column::Id))
+        .column((event::Entity, event::Column::Document))
+        .from(Alias::new("event_search"))
+        .join(
+            JoinType::InnerJoin,
+            event::Entity,
+            Expr::col((event::Entity, event::Column::Id))
+                .eq(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID}"))),
+        )
+        .and_where(fts_match(search));
+    let in_country = |codes: &[String]| {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from_as(event_country::Entity, "x")
+                .and_where(Expr::col(("x", event_country::Column::Country)).is_in(codes.iter().map(String::as_str)))
+                .and_where(
+                    Expr::col(("x", event_country::Column::StartDate))
+                        .equals((event::Entity, event::Column::StartDate)),
+                )
+                .and_where(Expr::col(("x", event_country::Column::EventId)).equals((event::Entity, event::Column::Id)))
+                .to_owned(),
+        )
+    };
+    if f.match_all {
+        for code in &f.countries {
+            q.and_where(in_country(std::slice::from_ref(code)));
+        }
+    } else if !f.countries.is_empty() {
+        q.and_where(in_country(&f.countries));
+    }
+    let keys = Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id);
+    filter(&mut q, f, &keys, earliest_start);
+    q
+}
+
+/// A page of the events with the words of `search`, the best first: every
+/// match is scored (BM25 on SQLite, `ts_rank_cd` on PostgreSQL; higher is
+/// better), then cut after the cursor's (score, start, id).
+fn ranked_page(
+    f: &TimelineFilter,
+    search: &SearchQuery,
+    dialect: Dialect,
+    earliest_start: Option<NaiveDate>,
+) -> SelectStatement {
+    let mut scored = match dialect {
+        Dialect::Sqlite => {
+            let mut q = found_events(f, search, earliest_start);
+            q.expr_as(Expr::cust("-bm25(\"event_search\")"), "score");
+            q
+        }
+        Dialect::Postgres => {
+            let mut q = Query::select();
+            q.column((event::Entity, event::Column::StartDate))
+                .column((event::Entity, event::Column::Id))
+                .column((event::Entity, event::Column::Document))
+                .expr_as(
+                    Expr::cust_with_values(
+                        "CAST(ts_rank_cd(\"events\".\"search_vector\", to_tsquery('simple', $1)) AS double precision)",
+                        [search.to_tsquery()],
+                    ),
+                    "score",
+                )
+                .from(event::Entity)
+                .and_where(Expr::col((event::Entity, event::Column::Id)).in_subquery(matching_events(
+                    f,
+                    dialect,
+                    earliest_start,
+                )));
+            q
+        }
+    };
+    let mut q = Query::select();
+    q.columns([Alias::new("start_date"), Alias::new("id"), Alias::new("document"), Alias::new("score")])
+        .from_subquery(scored.take(), "ranked");
+    let key = || Expr::tuple([Expr::col("score"), Expr::col("start_date"), Expr::col("id")]);
+    if let Some(Position { start, id, score: Some(score) }) = f.after {
+        q.and_where(key().lt(Expr::tuple([Expr::value(score), Expr::value(start), Expr::value(id)])));
+    }
+    q.order_by("score", Order::Desc).order_by("start_date", Order::Desc).order_by("id", Order::Desc).limit(f.limit + 1);
     q
 }
 
@@ -126,6 +304,9 @@ fn any_country_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> Se
             )
             .and_where(Expr::col(("ec", event_country::Column::Country)).eq(code.as_str()));
         filter(&mut part, f, &keys, earliest_start);
+        if let Some(search) = &f.search {
+            part.and_where(Dialect::Postgres.matches(search));
+        }
         part.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
         Query::select().column(Asterisk).from_subquery(part, format!("p{i}")).to_owned()
     });
@@ -158,7 +339,11 @@ fn any_country_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> Se
 
 /// The ids of every event that `f` matches, paging aside: for facets to
 /// count over. `earliest_start` as for a page.
-pub(super) fn matching_events(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectStatement {
+pub(super) fn matching_events(
+    f: &TimelineFilter,
+    dialect: Dialect,
+    earliest_start: Option<NaiveDate>,
+) -> SelectStatement {
     let mut q = Query::select();
     q.column((event::Entity, event::Column::Id)).from(event::Entity);
     let keys = Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id);
@@ -177,6 +362,9 @@ pub(super) fn matching_events(f: &TimelineFilter, earliest_start: Option<NaiveDa
         q.and_where(keys.id.clone().in_subquery(in_country(&f.countries)));
     }
     filter(&mut q, f, &keys, earliest_start);
+    if let Some(search) = &f.search {
+        q.and_where(dialect.matches(search));
+    }
     q
 }
 
@@ -203,7 +391,7 @@ impl Keys {
 }
 
 /// The window, kind, precision, participant, tag and cursor conditions of
-/// a page.
+/// a page (the cursor in timeline order; `ranked_page` has its own).
 fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_start: Option<NaiveDate>) {
     if let Some(to) = f.to {
         q.and_where(keys.start.clone().lte(to));
@@ -239,7 +427,7 @@ fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_sta
             .to_owned();
         q.and_where(keys.id.clone().in_subquery(sub));
     }
-    if let Some((start, id)) = f.after {
+    if let Some(Position { start, id, score: None }) = f.after {
         let key = Expr::tuple([keys.start.clone(), keys.id.clone()]);
         let last = Expr::tuple([Expr::value(start), Expr::value(id)]);
         q.and_where(if f.ascending() { key.gt(last) } else { key.lt(last) });

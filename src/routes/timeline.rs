@@ -49,7 +49,13 @@ pub async fn timeline(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiE
     let filter = &request.filter;
     check_participant(&db, filter).await?;
     let format = Format::chosen(request.format, &req, Format::Json);
-    let page = read::page(&db, filter).await?;
+    if request.snippet && format != Format::Json {
+        return Err(ApiError::invalid("snippet", "is shown in the API's JSON only (`format=json`)"));
+    }
+    let mut page = read::page(&db, filter).await?;
+    if let (true, Some(search)) = (request.snippet, &filter.search) {
+        page.documents = formats::with_snippets(page.documents, search)?;
+    }
     let next_cursor = page.next.map(|after| filter.cursor_after(after));
     let mut response = HttpResponse::Ok();
     if let Some(next) = &next_cursor {

@@ -1,10 +1,13 @@
-//! Each event's stored document: the JSON the API serves for it. `render`
-//! is its one renderer, called when an event is written and again, from the
-//! stored rows, when a participant or source it names changes.
+//! What is stored of each event beside its own columns: its document, the
+//! JSON the API serves for it (`render`), and the text it is searched by
+//! (`search_text`). Both are made when an event is written and again, from
+//! the stored rows, when a participant or source it names changes.
 
 use crate::domain::Evidence;
+use crate::domain::countries;
 use crate::error::ApiError;
 use crate::models::{DateFields, Event, EventParticipant, EventSource, Location, Source, stored_date};
+use crate::search::indexed_text;
 use entity::{event, event_participant, event_source, event_tag, participant, source};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -56,11 +59,36 @@ pub fn render(
         tags: tags.to_vec(),
         created_at: row.created_at,
         updated_at: row.updated_at,
+        snippet: None,
     };
     serde_json::to_string(&event).map_err(|e| ApiError::Database(DbErr::Custom(e.to_string())))
 }
 
-/// Renders the documents of events again from the stored rows, after a
+/// The words an event is found by: its title, summary, place, its
+/// participants' names (a country's: every name and alias it has), the
+/// words its sources say it with (their quotes) and its tags, stemmed
+/// (`search::indexed_text`).
+pub fn search_text(
+    row: &event::Model,
+    participants: &[&participant::Model],
+    evidence: &[&Evidence],
+    tags: &[String],
+) -> String {
+    let mut texts: Vec<String> = vec![row.title.clone()];
+    texts.extend(row.summary.clone());
+    texts.extend(row.location_name.clone());
+    for p in participants {
+        texts.push(p.name.clone());
+        if let ("country", Some(code)) = (p.kind.as_str(), &p.country) {
+            texts.extend(countries::every_name(code).iter().map(|name| name.to_string()));
+        }
+    }
+    texts.extend(evidence.iter().filter_map(|e| e.quote.clone()));
+    texts.extend(tags.iter().cloned());
+    indexed_text(texts.iter().map(String::as_str))
+}
+
+/// Renders the documents and search texts of events again from the stored rows, after a
 /// participant or source they name has changed: four queries per thousand
 /// events, never one per event.
 pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<(), ApiError> {
@@ -109,9 +137,13 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
             let taking_part: Vec<_> = taking_part.iter().map(|(p, role)| (p, role.as_deref())).collect();
             let cited = sources.remove(&row.id).unwrap_or_default();
             let cited: Vec<(&source::Model, &Evidence)> = cited.iter().map(|(s, e)| (s, e)).collect();
-            let document = render(&row, &taking_part, &cited, &tags.remove(&row.id).unwrap_or_default())?;
+            let tags = tags.remove(&row.id).unwrap_or_default();
+            let document = render(&row, &taking_part, &cited, &tags)?;
+            let people: Vec<&participant::Model> = taking_part.iter().map(|(p, _)| *p).collect();
+            let quotes: Vec<&Evidence> = cited.iter().map(|(_, e)| *e).collect();
             event::Entity::update_many()
                 .col_expr(event::Column::Document, Expr::value(document))
+                .col_expr(event::Column::SearchText, Expr::value(search_text(&row, &people, &quotes, &tags)))
                 .filter(event::Column::Id.eq(row.id))
                 .exec(txn)
                 .await?;

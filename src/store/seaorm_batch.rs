@@ -96,7 +96,7 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
 
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
         let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
-        insert_chunked(self.0, rows.into_iter().map(new_row::<event::ActiveModel, _>).collect(), 22).await?;
+        insert_chunked(self.0, rows.into_iter().map(new_row::<event::ActiveModel, _>).collect(), 23).await?;
         let mut ids: HashMap<String, i64> = HashMap::new();
         for chunk in keys.chunks(MAX_BINDS) {
             let rows: Vec<(String, i64)> = event::Entity::find()

@@ -14,6 +14,7 @@ use crate::domain::countries::{self, Lang};
 use crate::domain::dates::{PartialDate, Precision};
 use crate::error::ApiError;
 use crate::formats::{Format, Presentation};
+use crate::search::SearchQuery;
 use crate::validate::{country, one_of, partial_date, shown_title};
 use chrono::NaiveDate;
 use utoipa::IntoParams;
@@ -33,20 +34,44 @@ pub struct TimelineFilter {
     pub tag: Option<String>,
     /// Only events known at least this finely.
     pub precision: Option<Precision>,
+    /// Only events with these words (`q`).
+    pub search: Option<SearchQuery>,
     pub order: Order,
     pub limit: u64,
-    /// The (start, id) of the last event of the previous page.
-    pub after: Option<(NaiveDate, i64)>,
+    /// Where the previous page ended.
+    pub after: Option<Position>,
+}
+
+/// An event's place in a timeline: its earliest day and id, and, in
+/// `order=relevance`, first its score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Position {
+    pub start: NaiveDate,
+    pub id: i64,
+    pub score: Option<f64>,
+}
+
+/// What a cursor holds: the order it was given for and the position.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum CursorKey {
+    Timeline(String, NaiveDate, i64),
+    Ranked(String, NaiveDate, i64, f64),
 }
 
 impl TimelineFilter {
+    /// Oldest first; in `order=relevance`, events of one score come newest
+    /// first.
     pub fn ascending(&self) -> bool {
         self.order == Order::Asc
     }
 
-    /// The cursor that continues after (start, id).
-    pub fn cursor_after(&self, (start, id): (NaiveDate, i64)) -> String {
-        cursor::encode(&(self.order.as_str(), start, id))
+    /// The cursor that continues after `at`.
+    pub fn cursor_after(&self, at: Position) -> String {
+        match at.score {
+            Some(score) => cursor::encode(&(self.order.as_str(), at.start, at.id, score)),
+            None => cursor::encode(&(self.order.as_str(), at.start, at.id)),
+        }
     }
 }
 
@@ -57,6 +82,8 @@ pub struct TimelineRequest {
     /// `format=`, when given; the `Accept` header decides otherwise.
     pub format: Option<Format>,
     pub presentation: Presentation,
+    /// Each event with a snippet of where `q`'s words were found.
+    pub snippet: bool,
 }
 
 /// A page of the timeline: newest first unless asked otherwise.
@@ -68,7 +95,9 @@ pub fn page_request(raw_query: &str) -> Result<TimelineRequest, ApiError> {
 /// with no paging.
 pub fn export_request(raw_query: &str) -> Result<TimelineRequest, ApiError> {
     let query: TimelineQuery = crate::query_string::parse(raw_query)?;
-    for (name, given) in [("limit", query.limit.is_some()), ("cursor", query.cursor.is_some())] {
+    for (name, given) in
+        [("limit", query.limit.is_some()), ("cursor", query.cursor.is_some()), ("snippet", query.snippet.is_some())]
+    {
         if given {
             return Err(ApiError::invalid(name, "an export streams every matching event; it has no pages"));
         }
@@ -81,13 +110,18 @@ fn request(mut q: TimelineQuery, default_order: Order) -> Result<TimelineRequest
     let title = q.title.take().map(|raw| shown_title(&raw)).transpose()?;
     let group_by = q.group_by;
     let lang = q.lang.unwrap_or_default();
+    let snippet = q.snippet == Some(true);
     let filter = filter(q, default_order)?;
+    if snippet && filter.search.is_none() {
+        return Err(ApiError::invalid("snippet", "shows where the words of `q` were found; give `q` with it"));
+    }
     let default_title = match (filter.countries.len(), lang) {
         (0, Lang::En) => "Timeline".to_owned(),
         (0, Lang::Ru) => "Хроника".to_owned(),
         _ => filter.countries.iter().map(|c| countries::name(c, lang.code())).collect::<Vec<_>>().join(" – "),
     };
-    Ok(TimelineRequest { filter, format, presentation: Presentation { group_by, title, default_title, lang } })
+    let presentation = Presentation { group_by, title, default_title, lang };
+    Ok(TimelineRequest { filter, format, presentation, snippet })
 }
 
 /// What `GET /facets` asks: the events of a timeline filter, the fields to
@@ -223,16 +257,24 @@ fn filter(q: TimelineQuery, default_order: Order) -> Result<TimelineFilter, ApiE
         return Err(ApiError::invalid("tag", "is longer than a tag may be (64 characters)"));
     }
     let kinds = q.kind.iter().map(|k| one_of("kind", k, &EVENT_KINDS)).collect::<Result<Vec<_>, _>>()?;
+    let search = q.q.as_deref().map(|raw| SearchQuery::parse(raw).map_err(|why| ApiError::invalid("q", why)));
+    let search = search.transpose()?;
     let order = q.order.unwrap_or(default_order);
+    if order == Order::Relevance && search.is_none() {
+        return Err(ApiError::invalid("order", "relevance ranks the matches of `q`; give `q` with it"));
+    }
     let limit = crate::query_string::limit(q.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after = match q.cursor.as_deref() {
         None => None,
         Some(raw) => {
-            let (given, start, id): (String, NaiveDate, i64) = cursor::decode(raw)?;
-            if given != order.as_str() {
-                return Err(ApiError::invalid("cursor", "was given for the other order; keep `order` as it was"));
+            let (given, start, id, score) = match cursor::decode(raw)? {
+                CursorKey::Timeline(given, start, id) => (given, start, id, None),
+                CursorKey::Ranked(given, start, id, score) => (given, start, id, Some(score)),
+            };
+            if given != order.as_str() || score.is_some() != (order == Order::Relevance) {
+                return Err(ApiError::invalid("cursor", "was given for another order; keep `order` as it was"));
             }
-            Some((start, id))
+            Some(Position { start, id, score })
         }
     };
     Ok(TimelineFilter {
@@ -244,6 +286,7 @@ fn filter(q: TimelineQuery, default_order: Order) -> Result<TimelineFilter, ApiE
         participant: q.participant,
         tag: q.tag.map(|t| t.trim().to_lowercase()),
         precision: q.precision,
+        search,
         order,
         limit,
         after,
@@ -279,8 +322,9 @@ mod tests {
     fn a_cursor_round_trips_and_keeps_its_order() {
         let first = page_request("order=asc").unwrap().filter;
         let day = NaiveDate::from_ymd_opt(2025, 10, 27).unwrap();
-        let cursor = first.cursor_after((day, 7));
-        assert_eq!(page_request(&format!("order=asc&cursor={cursor}")).unwrap().filter.after, Some((day, 7)));
+        let at = Position { start: day, id: 7, score: None };
+        let cursor = first.cursor_after(at);
+        assert_eq!(page_request(&format!("order=asc&cursor={cursor}")).unwrap().filter.after, Some(at));
         assert!(page_request(&format!("cursor={cursor}")).is_err(), "a desc page refuses an asc cursor");
     }
 
@@ -303,7 +347,7 @@ mod tests {
 
         #[test]
         fn near_miss_query_strings_are_a_filter_or_a_clean_error(
-            raw in "((country|kind|from|to|limit|cursor|order|match|participant|tag|format|group_by|title|precision)=[A-Za-z0-9%+._~:-]{0,12}&?){0,8}"
+            raw in "((country|kind|from|to|limit|cursor|order|match|participant|tag|format|group_by|title|precision|q|snippet)=[A-Za-z0-9%+._~:-]{0,12}&?){0,8}"
         ) {
             if let Err(e) = page_request(&raw) {
                 proptest::prop_assert!(matches!(e, ApiError::Invalid { .. }), "{e:?}");
@@ -312,7 +356,7 @@ mod tests {
 
         #[test]
         fn any_cursor_decodes_or_is_refused(raw in "[A-Za-z0-9_=-]{0,300}") {
-            let _ = cursor::decode::<(String, NaiveDate, i64)>(&raw);
+            let _ = cursor::decode::<CursorKey>(&raw);
         }
     }
 }

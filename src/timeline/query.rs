@@ -55,10 +55,27 @@ pub struct TimelineQuery {
     /// month and months.
     #[param(inline)]
     pub precision: Option<Precision>,
+    /// Words to find, in Russian or English, in the title, summary, place,
+    /// participants' names (a country's by any of its names and aliases),
+    /// the sources' quotes and tags; inflected forms find each other
+    /// (`договора` finds `договор`, `treaties` finds `treaty`), in any case,
+    /// with ё or е, without diacritics. Every word must be there;
+    /// `"a phrase"` in quotes, `-word` or `-"a phrase"` to exclude, `OR`
+    /// between two terms for either, `word*` for any word it begins. At
+    /// most 1,000 characters and 32 terms.
+    #[param(example = "договор OR treaty", pattern = r"[0-9A-Za-z\u0400-\u04FF]", max_length = 1000)]
+    pub q: Option<String>,
     /// `desc`: newest first (the timeline's default); `asc`: oldest first
-    /// (the export's default).
+    /// (the export's default); `relevance` (with `q`): the best matches
+    /// first, ranked by the database's own measure (BM25 on SQLite,
+    /// `ts_rank_cd` on PostgreSQL), then newest first.
     #[param(inline)]
     pub order: Option<Order>,
+    /// With `q`: each event of a JSON page carries `snippet`, a passage of
+    /// its summary, title, place or a source's quote around the words
+    /// found, as HTML: the text escaped, the words in `<mark>`; `null` when
+    /// they were found elsewhere (a participant's name, a tag).
+    pub snippet: Option<bool>,
     /// Page size, 1–500; default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -105,6 +122,7 @@ pub enum Match {
 pub enum Order {
     Asc,
     Desc,
+    Relevance,
 }
 
 impl Order {
@@ -112,6 +130,7 @@ impl Order {
         match self {
             Order::Asc => "asc",
             Order::Desc => "desc",
+            Order::Relevance => "relevance",
         }
     }
 }
@@ -137,7 +156,7 @@ pub enum Facet {
 
 /// The timeline parameters that shape answers, not the set of events: a
 /// facet takes none of them.
-pub const PRESENTATION: [&str; 6] = ["limit", "cursor", "order", "format", "group_by", "title"];
+pub const PRESENTATION: [&str; 7] = ["limit", "cursor", "order", "format", "group_by", "title", "snippet"];
 
 /// `GET /facets`' own parameters (beside the timeline's filters).
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -1,0 +1,43 @@
+//! Keeps every event's search text written by today's text pipeline: a
+//! database indexed by another version (or by none, just migrated) has each
+//! event's text written again, a thousand events a transaction, and then
+//! records the version. Run after the migrations, every start.
+
+use crate::db::Db;
+use crate::search::PIPELINE_VERSION;
+use crate::store::rerender;
+use entity::event;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+pub async fn reindex_if_stale(db: &Db) -> Result<(), DbErr> {
+    let table = Alias::new("search_index");
+    let stored = Query::select().column("pipeline").from(table.clone()).and_where(Expr::col("id").eq(1)).to_owned();
+    let row = db.conn().query_one(&stored).await?;
+    let version: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
+    if version == PIPELINE_VERSION {
+        return Ok(());
+    }
+    tracing::info!(from = version, to = PIPELINE_VERSION, "writing every event's search text");
+    let mut after = 0;
+    loop {
+        let ids: Vec<i64> = event::Entity::find()
+            .select_only()
+            .column(event::Column::Id)
+            .filter(event::Column::Id.gt(after))
+            .order_by_asc(event::Column::Id)
+            .limit(1_000)
+            .into_tuple()
+            .all(db.conn())
+            .await?;
+        let Some(last) = ids.last() else { break };
+        after = *last;
+        let write = db.begin_write().await?;
+        rerender(&write.txn, &ids).await.map_err(|e| DbErr::Migration(e.to_string()))?;
+        write.commit().await?;
+    }
+    let record =
+        Query::update().table(table).value("pipeline", PIPELINE_VERSION).and_where(Expr::col("id").eq(1)).to_owned();
+    db.conn().execute(&record).await?;
+    Ok(())
+}
