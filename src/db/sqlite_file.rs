@@ -100,6 +100,7 @@ fn sqlite_value(value: &Value) -> Result<SqliteValue, DbErr> {
         Value::Bool(v) => v.map_or(SqliteValue::Null, |b| SqliteValue::Integer(b.into())),
         Value::Int(v) => v.map_or(SqliteValue::Null, |n| SqliteValue::Integer(n.into())),
         Value::BigInt(v) => v.map_or(SqliteValue::Null, SqliteValue::Integer),
+        Value::Double(v) => v.map_or(SqliteValue::Null, SqliteValue::Real),
         Value::BigUnsigned(v) => v.map_or(SqliteValue::Null, |n| SqliteValue::Integer(n as i64)),
         Value::String(v) => v.as_ref().map_or(SqliteValue::Null, |s| SqliteValue::Text(s.clone())),
         Value::ChronoDate(v) => v.map_or(SqliteValue::Null, |d| SqliteValue::Text(text_date(d))),

@@ -56,7 +56,9 @@ pub struct Position {
 #[serde(untagged)]
 enum CursorKey {
     Timeline(String, NaiveDate, i64),
-    Ranked(String, NaiveDate, i64, f64),
+    /// The score as its bits: JSON text would round it (serde_json reads
+    /// floats to within an ulp), and a page would then skip its ties.
+    Ranked(String, NaiveDate, i64, u64),
 }
 
 impl TimelineFilter {
@@ -69,7 +71,7 @@ impl TimelineFilter {
     /// The cursor that continues after `at`.
     pub fn cursor_after(&self, at: Position) -> String {
         match at.score {
-            Some(score) => cursor::encode(&(self.order.as_str(), at.start, at.id, score)),
+            Some(score) => cursor::encode(&(self.order.as_str(), at.start, at.id, score.to_bits())),
             None => cursor::encode(&(self.order.as_str(), at.start, at.id)),
         }
     }
@@ -269,7 +271,7 @@ fn filter(q: TimelineQuery, default_order: Order) -> Result<TimelineFilter, ApiE
         Some(raw) => {
             let (given, start, id, score) = match cursor::decode(raw)? {
                 CursorKey::Timeline(given, start, id) => (given, start, id, None),
-                CursorKey::Ranked(given, start, id, score) => (given, start, id, Some(score)),
+                CursorKey::Ranked(given, start, id, bits) => (given, start, id, Some(f64::from_bits(bits))),
             };
             if given != order.as_str() || score.is_some() != (order == Order::Relevance) {
                 return Err(ApiError::invalid("cursor", "was given for another order; keep `order` as it was"));

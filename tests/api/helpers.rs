@@ -142,6 +142,12 @@ pub async fn spawn_app_with(test_db: TestDb, options: HttpOptions) -> TestApp {
 }
 
 impl TestDb {
+    /// A SQLite file, whatever backend the suite runs on: for a test that
+    /// compares the two.
+    pub fn sqlite_file(path: &std::path::Path) -> TestDb {
+        TestDb { url: format!("sqlite://{}?mode=rwc", path.display()), postgres: None }
+    }
+
     /// The PostgreSQL server's admin URL and the database's name, when the
     /// database is on PostgreSQL.
     pub fn postgres(&self) -> Option<(String, String)> {

@@ -18,6 +18,7 @@ mod migrations;
 mod openapi;
 mod operations;
 mod participants;
+mod search;
 mod seed;
 mod sources;
 mod timeline;
