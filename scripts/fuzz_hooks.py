@@ -55,6 +55,12 @@ RULES_NO_SCHEMA_CAN_STATE = [
     # A line of an import is an event of the interchange format: the body
     # is declared as NDJSON text, whose lines a schema does not reach.
     (r"line \d+(: .*)?", r""),
+    # A search needs a word to look for besides any it excludes, and at
+    # most 32 terms; `order=relevance` and `snippet` rank and show a
+    # search's matches, so they need `q`; a snippet is shown in JSON only.
+    (r"q", r"^(has no word to look for|only excludes words|has more than 32 words)"),
+    (r"order", r"^relevance ranks the matches of `q`"),
+    (r"snippet", r"^(shows where the words of `q` were found|is shown in the API's JSON only)"),
     # PostgreSQL's text cannot hold NUL, so no string may carry one; a
     # pattern on every string of the spec would say it at too great a cost.
     (r".*", r"^contains a NUL character \(U\+0000\)$"),

@@ -55,6 +55,12 @@ impl ApiError {
     pub fn conflict(field: Option<&str>, detail: impl Into<String>) -> Self {
         ApiError::Conflict { field: field.map(str::to_owned), detail: detail.into() }
     }
+
+    /// A stored event document that does not read back: the database's
+    /// fault, not the request's (a 500).
+    pub fn stored_document(err: serde_json::Error) -> Self {
+        ApiError::Database(DbErr::Custom(format!("a stored event document is not valid: {err}")))
+    }
 }
 
 /// What a 503 asks a client to wait before trying again.

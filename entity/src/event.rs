@@ -33,8 +33,6 @@ pub struct Model {
     pub content_hash: String,
     /// The event as the API renders it (JSON); empty until rendered.
     pub document: String,
-    /// The stems of its words, for full-text search (`search::indexed_text`).
-    pub search_text: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -7,6 +7,7 @@ pub mod event_country;
 pub mod event_participant;
 pub mod event_source;
 pub mod event_tag;
+pub mod event_text;
 pub mod participant;
 pub mod participant_member;
 pub mod source;

@@ -1,17 +1,21 @@
-//! Full-text search. Every event gets `search_text`: the stems of its words
-//! (title, summary, place, participants, tags), written by the service's
-//! one write path, so both databases index the same words. Each database
-//! indexes that column its own way, kept in step by the database itself:
+//! Full-text search. Each event gets a row in `event_texts`: the stems of
+//! its words (title, summary, place, participants, quotes, tags) and its
+//! countries, written by the service's one write path, so both databases
+//! index the same words. Each database indexes the text its own way, kept
+//! in step by the database itself:
 //!
-//! - SQLite: a contentless FTS5 table whose rowid is the event's timeline
-//!   position (its earliest day, then its id), filled by triggers. A
-//!   search in timeline order then walks the index in that order and stops
-//!   after a page, however common the words.
-//! - PostgreSQL: a generated `tsvector` column (the `simple` configuration,
-//!   which only lower-cases) with a GIN index.
+//! - SQLite: a contentless FTS5 table filled by triggers, whose rowid is
+//!   the event's timeline position (`position`: its earliest day, then its
+//!   id). A search in timeline order walks the index in that order and
+//!   stops after a page, however common the words; its `countries` column
+//!   lets a country filter be one more term of the same walk.
+//! - PostgreSQL: a generated `tsvector` (the `simple` configuration, which
+//!   only lower-cases) with a GIN index.
 //!
-//! `search_index` records which version of the text pipeline wrote the
-//! column; 0 means not yet written, and the service writes it at start-up.
+//! The rows live apart from `events` so that the rows a timeline page
+//! reads stay narrow (wider, PostgreSQL compresses the document).
+//! `search_index` records which version of the text pipeline wrote them;
+//! 0 means none yet, and the service writes them at start-up.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
@@ -19,32 +23,37 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The FTS5 rowid of an event: its earliest day (as SQLite's Julian day
-/// number) times 2^40, plus its id. Years 0001–9999 and ids below 2^40 fit.
-pub const SQLITE_POSITION: &str = "CAST(julianday({row}.start_date) AS INTEGER) * 1099511627776 + {row}.id";
-
 const SQLITE_UP: [&str; 4] = [
-    "CREATE VIRTUAL TABLE event_search USING fts5(text, content='', contentless_delete=1, \
+    "CREATE VIRTUAL TABLE event_search USING fts5(text, countries, content='', contentless_delete=1, \
      tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER event_search_insert AFTER INSERT ON events BEGIN \
-     INSERT INTO event_search (rowid, text) VALUES ({new}, new.search_text); END",
-    "CREATE TRIGGER event_search_delete AFTER DELETE ON events BEGIN \
-     DELETE FROM event_search WHERE rowid = {old}; END",
-    "CREATE TRIGGER event_search_update AFTER UPDATE OF start_date, search_text ON events BEGIN \
-     DELETE FROM event_search WHERE rowid = {old}; \
-     INSERT INTO event_search (rowid, text) VALUES ({new}, new.search_text); END",
+    "CREATE TRIGGER event_search_insert AFTER INSERT ON event_texts BEGIN \
+     INSERT INTO event_search (rowid, text, countries) VALUES (new.position, new.search_text, new.countries); END",
+    "CREATE TRIGGER event_search_delete AFTER DELETE ON event_texts BEGIN \
+     DELETE FROM event_search WHERE rowid = old.position; END",
+    "CREATE TRIGGER event_search_update AFTER UPDATE ON event_texts BEGIN \
+     DELETE FROM event_search WHERE rowid = old.position; \
+     INSERT INTO event_search (rowid, text, countries) VALUES (new.position, new.search_text, new.countries); END",
 ];
 
 const POSTGRES_UP: [&str; 2] = [
-    "ALTER TABLE events ADD COLUMN search_vector tsvector \
+    "ALTER TABLE event_texts ADD COLUMN search_vector tsvector \
      GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
-    "CREATE INDEX idx_events_search ON events USING gin (search_vector)",
+    "CREATE INDEX idx_event_texts_search ON event_texts USING gin (search_vector)",
 ];
 
 #[derive(DeriveIden)]
 enum Events {
     Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum EventTexts {
+    Table,
+    EventId,
+    Position,
     SearchText,
+    Countries,
 }
 
 #[derive(DeriveIden)]
@@ -58,10 +67,19 @@ enum SearchIndex {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(
-                Table::alter()
-                    .table(Events::Table)
-                    .add_column(ColumnDef::new(Events::SearchText).text().not_null().default(""))
+            .create_table(
+                Table::create()
+                    .table(EventTexts::Table)
+                    .col(ColumnDef::new(EventTexts::EventId).big_integer().not_null().primary_key())
+                    .col(ColumnDef::new(EventTexts::Position).big_integer().not_null())
+                    .col(ColumnDef::new(EventTexts::SearchText).text().not_null())
+                    .col(ColumnDef::new(EventTexts::Countries).text().not_null())
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(EventTexts::Table, EventTexts::EventId)
+                            .to(Events::Table, Events::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -84,39 +102,22 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let conn = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Sqlite => {
-                let new = SQLITE_POSITION.replace("{row}", "new");
-                let old = SQLITE_POSITION.replace("{row}", "old");
-                for sql in SQLITE_UP {
-                    conn.execute_unprepared(&sql.replace("{new}", &new).replace("{old}", &old)).await?;
-                }
-            }
-            _ => {
-                for sql in POSTGRES_UP {
-                    conn.execute_unprepared(sql).await?;
-                }
-            }
+        let statements: &[&str] = match manager.get_database_backend() {
+            DatabaseBackend::Sqlite => &SQLITE_UP,
+            _ => &POSTGRES_UP,
+        };
+        for sql in statements {
+            conn.execute_unprepared(sql).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Sqlite => {
-                for sql in [
-                    "DROP TRIGGER event_search_insert",
-                    "DROP TRIGGER event_search_delete",
-                    "DROP TRIGGER event_search_update",
-                    "DROP TABLE event_search",
-                ] {
-                    conn.execute_unprepared(sql).await?;
-                }
-            }
-            _ => conn.execute_unprepared("ALTER TABLE events DROP COLUMN search_vector").await.map(|_| ())?,
+        if manager.get_database_backend() == DatabaseBackend::Sqlite {
+            manager.get_connection().execute_unprepared("DROP TABLE event_search").await?;
         }
         manager.drop_table(Table::drop().table(SearchIndex::Table).to_owned()).await?;
-        manager.alter_table(Table::alter().table(Events::Table).drop_column(Events::SearchText).to_owned()).await
+        // Its triggers go with it.
+        manager.drop_table(Table::drop().table(EventTexts::Table).to_owned()).await
     }
 }

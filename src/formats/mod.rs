@@ -253,8 +253,7 @@ pub fn page(
 
 /// A stored event document, read back.
 fn read_document(document: &str) -> Result<Event, ApiError> {
-    serde_json::from_str(document)
-        .map_err(|e| ApiError::Database(sea_orm::DbErr::Custom(format!("a stored event document is not valid: {e}"))))
+    serde_json::from_str(document).map_err(ApiError::stored_document)
 }
 
 /// The words of a stored document that a snippet is cut from.
@@ -283,9 +282,7 @@ pub fn with_snippets(documents: Vec<String>, search: &SearchQuery) -> Result<Vec
     documents
         .into_iter()
         .map(|mut document| {
-            let texts: Texts = serde_json::from_str(&document).map_err(|e| {
-                ApiError::Database(sea_orm::DbErr::Custom(format!("a stored event document is not valid: {e}")))
-            })?;
+            let texts: Texts = serde_json::from_str(&document).map_err(ApiError::stored_document)?;
             let place = texts.location.and_then(|l| l.name);
             let quotes = texts.sources.iter().filter_map(|s| s.quote.as_deref());
             let own = [texts.summary.as_deref(), Some(texts.title.as_str()), place.as_deref()];

@@ -1,6 +1,6 @@
 //! Participants, sources and countries as the API answers them.
 
-use super::event::{EventSummary, Source, code_and_country};
+use super::event::{Event, EventSummary, Source, code_and_country};
 use entity::participant;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -126,6 +126,69 @@ pub struct FacetValue {
     pub count: i64,
     /// The timeline narrowed to this value; absent where the filter cannot
     /// say it (a country beside several matched with `any`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<String>,
+}
+
+/// The countries that share events with one.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"country": "RU", "name": "Russia", "partners": [{"code": "KP", "name": "North Korea",
+    "shared_events": 5, "kinds": [{"kind": "meeting", "count": 2}], "latest": {"key": "2025-10-27-putin-receives-choe-son-hui"},
+    "timeline": "/api/v1/timeline?country=RU&country=KP&match=all"}], "truncated": false}))]
+pub struct Relations {
+    pub country: String,
+    pub name: String,
+    /// Those sharing the most events first (ties by code), at most `size`.
+    pub partners: Vec<Partner>,
+    /// More countries share events with it than are listed.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Partner {
+    pub code: String,
+    /// In `lang`.
+    pub name: String,
+    /// Events of the filter that both countries are in.
+    pub shared_events: i64,
+    /// The shared events by kind, the most frequent first.
+    pub kinds: Vec<KindCount>,
+    /// The latest shared event.
+    #[schema(value_type = Event)]
+    pub latest: serde_json::Value,
+    /// The bilateral timeline.
+    pub timeline: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KindCount {
+    pub kind: String,
+    pub count: i64,
+}
+
+/// The events some countries share, counted by the period they began in.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"countries": ["RU", "KP"], "by": "year", "total": 5, "periods": [
+    {"period": "2024", "count": 1, "timeline": "/api/v1/timeline?country=RU&country=KP&match=all&from=2024&to=2024"},
+    {"period": "2025", "count": 4, "timeline": "/api/v1/timeline?country=RU&country=KP&match=all&from=2025&to=2025"}],
+    "truncated": false}))]
+pub struct SharedEvents {
+    pub countries: Vec<String>,
+    pub by: crate::timeline::Period,
+    /// Every event counted once: the sum of the counts.
+    pub total: i64,
+    /// In order, only periods with events.
+    pub periods: Vec<PeriodCount>,
+    /// Cut at 10,000 periods.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodCount {
+    /// `YYYY` or `YYYY-MM`.
+    pub period: String,
+    pub count: i64,
+    /// The shared timeline of the period.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<String>,
 }

@@ -6,8 +6,8 @@ mod event;
 mod input;
 
 pub use catalog::{
-    Country, FacetValue, FacetValues, Facets, Participant, ParticipantPage, Resolution, ResolvedCountry,
-    ResolvedParticipant, SourceDetail, SourcePage,
+    Country, FacetValue, FacetValues, Facets, KindCount, Participant, ParticipantPage, Partner, PeriodCount, Relations,
+    Resolution, ResolvedCountry, ResolvedParticipant, SharedEvents, SourceDetail, SourcePage,
 };
 pub use event::{
     DateFields, Event, EventParticipant, EventSource, EventSummary, Location, Source, TimelinePage, stored_date,

@@ -30,7 +30,7 @@ pub async fn facet(db: &Db, f: &TimelineFilter, facet: Facet, size: u64) -> Resu
 }
 
 /// `SELECT value, label, count … GROUP BY value ORDER BY count DESC, value`.
-fn grouped(facet: Facet, matching: SelectStatement, limit: u64) -> SelectStatement {
+pub(super) fn grouped(facet: Facet, matching: SelectStatement, limit: u64) -> SelectStatement {
     let mut q = Query::select();
     // The year or month an event began: its earliest possible day's. The
     // lengths are literals, not parameters, so that PostgreSQL sees the

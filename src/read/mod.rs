@@ -4,11 +4,13 @@
 mod catalog;
 mod events;
 mod facets;
+mod relations;
 mod timeline;
 mod tokens;
 
 pub use catalog::{SOURCE_EVENTS_SHOWN, countries, participant_by_id, participants, source_by_id, sources};
 pub use events::{event_document, participant_exists};
 pub use facets::{Counted, facet};
+pub use relations::{Partner, partners, shared};
 pub use timeline::{Page, page};
 pub use tokens::{any_write_token, token_by_hash, tokens};

@@ -4,10 +4,10 @@
 use crate::db::{Backend, Db, fetch_all, fetch_optional};
 use crate::domain::dates::Precision;
 use crate::error::ApiError;
-use crate::search::SearchQuery;
+use crate::search::{POSITION_ID_BITS, SearchQuery, position};
 use crate::timeline::{Order as TimelineOrder, Position, TimelineFilter};
-use chrono::{Datelike, NaiveDate};
-use entity::{event, event_country, event_participant, event_tag};
+use chrono::NaiveDate;
+use entity::{event, event_country, event_participant, event_tag, event_text};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement, UnionType,
 };
@@ -34,34 +34,37 @@ impl Dialect {
 
     /// `events` rows with the words of `search`.
     fn matches(self, search: &SearchQuery) -> Expr {
-        match self {
-            Dialect::Sqlite => Expr::col((event::Entity, event::Column::Id)).in_subquery(
-                Query::select()
-                    .expr(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID}")))
-                    .from(Alias::new("event_search"))
-                    .and_where(fts_match(search))
-                    .to_owned(),
-            ),
-            Dialect::Postgres => Expr::cust_with_values(
-                "\"events\".\"search_vector\" @@ to_tsquery('simple', $1)",
-                [search.to_tsquery()],
-            ),
-        }
+        let ids = match self {
+            Dialect::Sqlite => Query::select()
+                .expr(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID_BITS}")))
+                .from(Alias::new("event_search"))
+                .and_where(fts_match(search, &[], false))
+                .to_owned(),
+            Dialect::Postgres => Query::select()
+                .column(event_text::Column::EventId)
+                .from(event_text::Entity)
+                .and_where(ts_match(search))
+                .to_owned(),
+        };
+        Expr::col((event::Entity, event::Column::Id)).in_subquery(ids)
     }
 }
 
-fn fts_match(search: &SearchQuery) -> Expr {
-    Expr::cust_with_values("\"event_search\" MATCH ?", [search.to_fts5()])
+/// SQLite: the FTS5 condition for the words of `search` in the text, and,
+/// when `countries` are given, for any of them (or, with `all`, every one)
+/// among the event's countries.
+fn fts_match(search: &SearchQuery, countries: &[String], all: bool) -> Expr {
+    let mut expression = format!("text : ({})", search.to_fts5());
+    if !countries.is_empty() {
+        let quoted: Vec<String> = countries.iter().map(|c| format!("\"{}\"", c.to_lowercase())).collect();
+        expression = format!("{expression} AND countries : ({})", quoted.join(if all { " AND " } else { " OR " }));
+    }
+    Expr::cust_with_values("\"event_search\" MATCH ?", [expression])
 }
 
-/// The low 40 bits of an FTS5 rowid: the event's id.
-const POSITION_ID: i64 = (1 << 40) - 1;
-
-/// An event's FTS5 rowid on SQLite, as the migration's triggers compute
-/// it: SQLite's Julian day number of `start`, times 2^40, plus `id`.
-fn fts_position(start: NaiveDate, id: i64) -> i64 {
-    // julianday('0001-01-01') is 1721425.5; day 1 of the common era.
-    ((i64::from(start.num_days_from_ce()) + 1_721_424) << 40) + id
+/// PostgreSQL: `event_texts` rows with the words of `search`.
+fn ts_match(search: &SearchQuery) -> Expr {
+    Expr::cust_with_values("\"event_texts\".\"search_vector\" @@ to_tsquery('simple', $1)", [search.to_tsquery()])
 }
 
 /// One page of a timeline as rendered event documents (JSON), and the
@@ -177,27 +180,28 @@ fn walk_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectSta
 /// On SQLite, the events with the words of `search`, in the order of the
 /// FTS5 index's rowids, which is the timeline's: however many events have
 /// the words, the walk stops after a page. The other filters are
-/// conditions on each event found, a country a primary-key probe of
-/// `event_countries`.
+/// conditions on each event found, but countries, which the index holds
+/// too: a common word and a country are then two index lists intersected.
 fn search_walk(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<NaiveDate>) -> SelectStatement {
     let mut q = found_events(f, search, earliest_start);
     let rowid = || Expr::col((Alias::new("event_search"), Alias::new("rowid")));
     if let Some(to) = f.to.and_then(|to| to.succ_opt()) {
-        q.and_where(rowid().lt(fts_position(to, 0)));
+        q.and_where(rowid().lt(position(to, 0)));
     }
     if let Some(earliest) = earliest_start {
-        q.and_where(rowid().gte(fts_position(earliest, 0)));
+        q.and_where(rowid().gte(position(earliest, 0)));
     }
     if let Some(after) = f.after {
-        let at = fts_position(after.start, after.id);
+        let at = position(after.start, after.id);
         q.and_where(if f.ascending() { rowid().gt(at) } else { rowid().lt(at) });
     }
     q.order_by_expr(rowid(), order(f)).limit(f.limit + 1);
     q
 }
 
-/// Events with the words of `search` (SQLite: from the FTS5 index) that
-/// pass every other filter: the start, id and document of each.
+/// Events with the words of `search` (SQLite: from the FTS5 index, which
+/// also holds each event's countries) that pass every other filter: the
+/// start, id and document of each.
 fn found_events(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<NaiveDate>) -> SelectStatement {
     let mut q = Query::select();
     q.column((event::Entity, event::Column::StartDate))
@@ -208,30 +212,9 @@ fn found_events(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option
             JoinType::InnerJoin,
             event::Entity,
             Expr::col((event::Entity, event::Column::Id))
-                .eq(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID}"))),
+                .eq(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID_BITS}"))),
         )
-        .and_where(fts_match(search));
-    let in_country = |codes: &[String]| {
-        Expr::exists(
-            Query::select()
-                .expr(Expr::val(1))
-                .from_as(event_country::Entity, "x")
-                .and_where(Expr::col(("x", event_country::Column::Country)).is_in(codes.iter().map(String::as_str)))
-                .and_where(
-                    Expr::col(("x", event_country::Column::StartDate))
-                        .equals((event::Entity, event::Column::StartDate)),
-                )
-                .and_where(Expr::col(("x", event_country::Column::EventId)).equals((event::Entity, event::Column::Id)))
-                .to_owned(),
-        )
-    };
-    if f.match_all {
-        for code in &f.countries {
-            q.and_where(in_country(std::slice::from_ref(code)));
-        }
-    } else if !f.countries.is_empty() {
-        q.and_where(in_country(&f.countries));
-    }
+        .and_where(fts_match(search, &f.countries, f.match_all));
     let keys = Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id);
     filter(&mut q, f, &keys, earliest_start);
     q
@@ -249,7 +232,8 @@ fn ranked_page(
     let mut scored = match dialect {
         Dialect::Sqlite => {
             let mut q = found_events(f, search, earliest_start);
-            q.expr_as(Expr::cust("-bm25(\"event_search\")"), "score");
+            // The countries column counts for nothing in the rank.
+            q.expr_as(Expr::cust("-bm25(\"event_search\", 1.0, 0.0)"), "score");
             q
         }
         Dialect::Postgres => {
@@ -259,12 +243,17 @@ fn ranked_page(
                 .column((event::Entity, event::Column::Document))
                 .expr_as(
                     Expr::cust_with_values(
-                        "CAST(ts_rank_cd(\"events\".\"search_vector\", to_tsquery('simple', $1)) AS double precision)",
+                        "CAST(ts_rank_cd(\"event_texts\".\"search_vector\", to_tsquery('simple', $1)) AS double precision)",
                         [search.to_tsquery()],
                     ),
                     "score",
                 )
                 .from(event::Entity)
+                .inner_join(
+                    event_text::Entity,
+                    Expr::col((event_text::Entity, event_text::Column::EventId))
+                        .equals((event::Entity, event::Column::Id)),
+                )
                 .and_where(Expr::col((event::Entity, event::Column::Id)).in_subquery(matching_events(
                     f,
                     dialect,

@@ -30,6 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sources::update)
         .service(sources::delete)
         .service(countries::list)
+        .service(countries::relations)
+        .service(countries::shared_events)
         .service(resolve::resolve)
         .service(bulk::import_events)
         .service(bulk::export_events);

@@ -9,3 +9,15 @@ mod text;
 pub use query::{MAX_CHARS, SearchQuery, Term};
 pub use snippet::snippet;
 pub use text::{PIPELINE_VERSION, indexed_text, stem, stems, words};
+
+use chrono::{Datelike, NaiveDate};
+
+/// An event's place in timeline order as one integer (its earliest day,
+/// then its id): the rowid of SQLite's search index, so that walking the
+/// index is walking the timeline. Years 1–9999 and ids below 2^40 fit.
+pub fn position(start: NaiveDate, id: i64) -> i64 {
+    (i64::from(start.num_days_from_ce()) << 40) + id
+}
+
+/// The id in a `position`.
+pub const POSITION_ID_BITS: i64 = (1 << 40) - 1;

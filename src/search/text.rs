@@ -3,6 +3,8 @@
 //! databases index the same words and a query finds the same events.
 
 use rust_stemmers::{Algorithm, Stemmer};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
@@ -69,6 +71,26 @@ fn fold(word: &str) -> String {
 /// cut than its other forms (визит → виз but визита → визит, Корея → коре
 /// but Кореи → кор), and a second pass makes them meet.
 pub fn stem(word: &str) -> String {
+    // A text's words repeat across events (names, places, the words of
+    // the trade), and a stem costs a few passes of Snowball: each thread
+    // keeps the stems it made, up to a bound.
+    thread_local! {
+        static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    }
+    STEMS.with_borrow_mut(|known| {
+        if let Some(stem) = known.get(word) {
+            return stem.clone();
+        }
+        if known.len() >= 100_000 {
+            known.clear();
+        }
+        let stem = stem_anew(word);
+        known.insert(word.to_owned(), stem.clone());
+        stem
+    })
+}
+
+fn stem_anew(word: &str) -> String {
     let stemmer: &Stemmer = match word.chars().find(|c| c.is_alphabetic()) {
         Some('а'..='я' | 'ё') => &RUSSIAN,
         Some('a'..='z') => &ENGLISH,

@@ -5,7 +5,7 @@
 use crate::db::is_unique_violation;
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
-use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
+use entity::{event, event_country, event_participant, event_source, event_tag, event_text, participant, source};
 use sea_orm::DbErr;
 use std::collections::HashMap;
 
@@ -53,14 +53,21 @@ pub struct Stored {
     pub created_at: DateTime<Utc>,
 }
 
-/// The participant, source, tag and country rows of written events.
+/// The participant, source, tag, country and search-text rows of written
+/// events.
 #[derive(Default)]
 pub struct Links {
     pub participants: Vec<event_participant::Model>,
     pub sources: Vec<event_source::Model>,
     pub tags: Vec<event_tag::Model>,
     pub countries: Vec<event_country::Model>,
+    pub texts: Vec<event_text::Model>,
 }
+
+/// The tables of an event's derived rows, each keyed by `event_id`: what
+/// rewriting an event deletes.
+pub const LINK_TABLES: [&str; 5] =
+    ["event_participants", "event_sources", "event_tags", "event_countries", "event_texts"];
 
 /// The statements of a batch write, so that the rules in `events.rs` are
 /// written once: `SeaOrmBatch` (multi-row statements on a SeaORM

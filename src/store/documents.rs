@@ -1,17 +1,20 @@
 //! What is stored of each event beside its own columns: its document, the
 //! JSON the API serves for it (`render`), and the text it is searched by
-//! (`search_text`). Both are made when an event is written and again, from
-//! the stored rows, when a participant or source it names changes.
+//! (`text_row`). Both are made when an event is written and again, from the
+//! stored rows, when a participant or source it names changes.
 
 use crate::domain::Evidence;
 use crate::domain::countries;
+use crate::domain::participant::event_countries;
 use crate::error::ApiError;
 use crate::models::{DateFields, Event, EventParticipant, EventSource, Location, Source, stored_date};
-use crate::search::indexed_text;
-use entity::{event, event_participant, event_source, event_tag, participant, source};
+use crate::search::{self, indexed_text};
+use chrono::NaiveDate;
+use entity::{event, event_participant, event_source, event_tag, event_text, participant, source};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 /// The document of the event stored as `row`, with its participants (and
 /// their roles), sources (and what the event rests on in each) and tags in
@@ -64,28 +67,56 @@ pub fn render(
     serde_json::to_string(&event).map_err(|e| ApiError::Database(DbErr::Custom(e.to_string())))
 }
 
-/// The words an event is found by: its title, summary, place, its
-/// participants' names (a country's: every name and alias it has), the
-/// words its sources say it with (their quotes) and its tags, stemmed
-/// (`search::indexed_text`).
-pub fn search_text(
-    row: &event::Model,
+/// The words of an event that a search finds it by, as given.
+pub struct Words<'a> {
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub place: Option<&'a str>,
+    /// What its sources say, in their words.
+    pub quotes: Vec<&'a str>,
+    pub tags: &'a [String],
+}
+
+/// The `event_texts` row of an event: its title, summary, place, its
+/// participants' names (a country's: every name and alias it has), its
+/// sources' quotes and its tags, stemmed (`search::indexed_text`), and its
+/// countries.
+pub fn text_row(
+    event_id: i64,
+    start: NaiveDate,
+    words: &Words,
     participants: &[&participant::Model],
-    evidence: &[&Evidence],
-    tags: &[String],
-) -> String {
-    let mut texts: Vec<String> = vec![row.title.clone()];
-    texts.extend(row.summary.clone());
-    texts.extend(row.location_name.clone());
-    for p in participants {
-        texts.push(p.name.clone());
-        if let ("country", Some(code)) = (p.kind.as_str(), &p.country) {
-            texts.extend(countries::every_name(code).iter().map(|name| name.to_string()));
+) -> event_text::Model {
+    let own = [Some(words.title), words.summary, words.place].into_iter().flatten();
+    let people = participants.iter().filter(|p| p.kind != "country").map(|p| p.name.as_str());
+    let texts = own.chain(people).chain(words.quotes.iter().copied()).chain(words.tags.iter().map(String::as_str));
+    let mut search_text = indexed_text(texts);
+    for p in participants.iter().filter(|p| p.kind == "country") {
+        // A country's names are many and the same in every event: stemmed once.
+        let names =
+            p.country.as_deref().map_or_else(|| indexed_text([p.name.as_str()]), |c| indexed_names(c).to_owned());
+        if !names.is_empty() {
+            if !search_text.is_empty() {
+                search_text.push(' ');
+            }
+            search_text.push_str(&names);
         }
     }
-    texts.extend(evidence.iter().filter_map(|e| e.quote.clone()));
-    texts.extend(tags.iter().cloned());
-    indexed_text(texts.iter().map(String::as_str))
+    let codes = event_countries(participants.iter().map(|p| (p.kind.as_str(), p.country.as_deref())));
+    event_text::Model {
+        event_id,
+        position: search::position(start, event_id),
+        search_text,
+        countries: codes.into_iter().collect::<Vec<_>>().join(" "),
+    }
+}
+
+/// Every name and alias of a country (`countries::every_name`), stemmed.
+fn indexed_names(code: &str) -> &'static str {
+    static INDEXED: LazyLock<Mutex<HashMap<String, &'static str>>> = LazyLock::new(Default::default);
+    let mut known = INDEXED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // At most one string per ISO code is ever made, so leaking them is bounded.
+    known.entry(code.to_owned()).or_insert_with(|| indexed_text(countries::every_name(code).iter().copied()).leak())
 }
 
 /// Renders the documents and search texts of events again from the stored rows, after a
@@ -132,6 +163,7 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
             tags.entry(t.event_id).or_default().push(t.tag);
         }
 
+        let mut texts = Vec::with_capacity(rows.len());
         for row in rows {
             let taking_part = participants.remove(&row.id).unwrap_or_default();
             let taking_part: Vec<_> = taking_part.iter().map(|(p, role)| (p, role.as_deref())).collect();
@@ -140,11 +172,23 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
             let tags = tags.remove(&row.id).unwrap_or_default();
             let document = render(&row, &taking_part, &cited, &tags)?;
             let people: Vec<&participant::Model> = taking_part.iter().map(|(p, _)| *p).collect();
-            let quotes: Vec<&Evidence> = cited.iter().map(|(_, e)| *e).collect();
+            let words = Words {
+                title: &row.title,
+                summary: row.summary.as_deref(),
+                place: row.location_name.as_deref(),
+                quotes: cited.iter().filter_map(|(_, e)| e.quote.as_deref()).collect(),
+                tags: &tags,
+            };
+            texts.push(text_row(row.id, row.start_date, &words, &people));
             event::Entity::update_many()
                 .col_expr(event::Column::Document, Expr::value(document))
-                .col_expr(event::Column::SearchText, Expr::value(search_text(&row, &people, &quotes, &tags)))
                 .filter(event::Column::Id.eq(row.id))
+                .exec(txn)
+                .await?;
+        }
+        event_text::Entity::delete_many().filter(event_text::Column::EventId.is_in(chunk.to_vec())).exec(txn).await?;
+        if !texts.is_empty() {
+            event_text::Entity::insert_many(texts.into_iter().map(IntoActiveModel::into_active_model))
                 .exec(txn)
                 .await?;
         }

@@ -3,12 +3,12 @@
 //! The rules live here, once; the statements are a `BatchStore`'s.
 
 use super::batch::{BatchStore, Links, Mode, Stored, WriteCounts, unique_to_conflict};
-use super::documents::{render, search_text};
+use super::documents::{Words, render, text_row};
 use super::pg_batch::PgBatch;
 use super::resolve::{People, Sources, resolve_participants, resolve_sources};
 use super::seaorm_batch::SeaOrmBatch;
+use crate::domain::NewEvent;
 use crate::domain::participant::event_countries;
-use crate::domain::{Evidence, NewEvent};
 use crate::error::ApiError;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use entity::{event, event_country, event_participant, event_source, event_tag, participant};
@@ -70,14 +70,14 @@ pub async fn write_batch<S: BatchStore>(
             Some(old) => {
                 let mut row = event_row(new, hash, old.created_at, now);
                 row.id = old.id;
-                (row.document, row.search_text) = derived(&row, new, &people, &sources)?;
+                row.document = document(&row, new, &people, &sources)?;
                 store.update_event(&row).await?;
                 written.push((old.id, new));
                 counts.updated += 1;
             }
             None => {
                 let mut row = event_row(new, hash, now, now);
-                (row.document, row.search_text) = derived(&row, new, &people, &sources)?;
+                row.document = document(&row, new, &people, &sources)?;
                 fresh.push(row);
                 fresh_events.push(new);
             }
@@ -124,19 +124,13 @@ fn event_row(new: &NewEvent, hash: String, created_at: DateTime<Utc>, now: DateT
         lon: location.and_then(|l| l.lon),
         content_hash: hash,
         document: String::new(),
-        search_text: String::new(),
         created_at,
         updated_at: now,
     }
 }
 
-/// The stored document and search text of an event about to be written.
-fn derived(
-    row: &event::Model,
-    new: &NewEvent,
-    people: &People,
-    sources: &Sources,
-) -> Result<(String, String), ApiError> {
+/// The stored document of an event about to be written.
+fn document(row: &event::Model, new: &NewEvent, people: &People, sources: &Sources) -> Result<String, ApiError> {
     let missing = || ApiError::Database(DbErr::RecordNotFound("a resolved participant or source".into()));
     let mut taking_part = Vec::with_capacity(new.participants.len());
     for (spec, role) in &new.participants {
@@ -147,10 +141,7 @@ fn derived(
         .iter()
         .map(|(s, evidence)| Ok((sources.get(s).ok_or_else(missing)?, evidence)))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let document = render(row, &taking_part, &cited, &new.tags)?;
-    let named: Vec<&participant::Model> = taking_part.iter().map(|(p, _)| *p).collect();
-    let evidence: Vec<&Evidence> = cited.iter().map(|(_, e)| *e).collect();
-    Ok((document, search_text(row, &named, &evidence, &new.tags)))
+    render(row, &taking_part, &cited, &new.tags)
 }
 
 /// The `event_countries` rows of an event (see `event_countries`).
@@ -193,6 +184,14 @@ fn links(written: &[(i64, &NewEvent)], people: &People, sources: &Sources) -> Re
         for (i, tag) in new.tags.iter().enumerate() {
             links.tags.push(event_tag::Model { event_id, position: i as i32, tag: tag.clone() });
         }
+        let words = Words {
+            title: &new.title,
+            summary: new.summary.as_deref(),
+            place: new.location.as_ref().and_then(|l| l.name.as_deref()),
+            quotes: new.sources.iter().filter_map(|(_, evidence)| evidence.quote.as_deref()).collect(),
+            tags: &new.tags,
+        };
+        links.texts.push(text_row(event_id, new.date.earliest(), &words, &rows));
         links.countries.extend(event_country_rows(event_id, new.date.earliest(), new.date.latest(), rows));
     }
     Ok(links)

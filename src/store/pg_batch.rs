@@ -7,7 +7,7 @@
 //! every statement's plan small, and `RETURNING` hands back new ids without
 //! a second lookup.
 
-use super::batch::{BatchStore, Links, Stored};
+use super::batch::{BatchStore, LINK_TABLES, Links, Stored};
 use chrono::{DateTime, Utc};
 use entity::{event, participant, source};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
@@ -104,13 +104,12 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
                    known_precision = r.known_precision, date_text = r.date_text, date_basis = r.date_basis, \
                    location_name = r.location_name, \
                    location_country = r.location_country, lat = r.lat, lon = r.lon, \
-                   content_hash = r.content_hash, document = r.document, search_text = r.search_text, \
-                   updated_at = r.updated_at FROM json_to_recordset($1::json) AS r(id bigint, key text, kind text, title text, \
+                   content_hash = r.content_hash, document = r.document, updated_at = r.updated_at \
+                   FROM json_to_recordset($1::json) AS r(id bigint, key text, kind text, title text, \
                    summary text, start_date date, end_date date, last_day date, span_days integer, \
                    date_precision text, date_edtf text, known_precision text, date_text text, date_basis text, \
                    location_name text, location_country text, lat float8, lon float8, \
-                   content_hash text, document text, search_text text, updated_at timestamptz) \
-                   WHERE events.id = r.id";
+                   content_hash text, document text, updated_at timestamptz) WHERE events.id = r.id";
         self.0.execute_raw(statement(sql, Json::Array(vec![event_json(row)]))).await?;
         Ok(())
     }
@@ -118,15 +117,15 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
         let sql = "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
                    date_precision, date_edtf, known_precision, date_text, date_basis, location_name, \
-                   location_country, lat, lon, content_hash, document, search_text, created_at, updated_at) \
+                   location_country, lat, lon, content_hash, document, created_at, updated_at) \
                    SELECT key, kind, title, summary, start_date, end_date, last_day, span_days, date_precision, \
-                   date_edtf, known_precision, date_text, date_basis, location_name, location_country, lat, lon, \
-                   content_hash, document, search_text, created_at, updated_at \
+                   date_edtf, known_precision, date_text, date_basis, \
+                   location_name, location_country, lat, lon, content_hash, document, created_at, updated_at \
                    FROM json_to_recordset($1::json) AS r(key text, kind text, title text, summary text, \
                    start_date date, end_date date, last_day date, span_days integer, date_precision text, \
                    date_edtf text, known_precision text, date_text text, date_basis text, \
                    location_name text, location_country text, lat float8, lon float8, content_hash text, \
-                   document text, search_text text, created_at timestamptz, updated_at timestamptz) \
+                   document text, created_at timestamptz, updated_at timestamptz) \
                    RETURNING key, id";
         let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
@@ -140,7 +139,7 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         if event_ids.is_empty() {
             return Ok(());
         }
-        for table in ["event_participants", "event_sources", "event_tags", "event_countries"] {
+        for table in LINK_TABLES {
             let sql =
                 format!("DELETE FROM {table} WHERE event_id IN (SELECT json_array_elements_text($1::json)::bigint)");
             self.0.execute_raw(statement(&sql, json!(event_ids))).await?;
@@ -201,6 +200,21 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
              AS r(country text, start_date date, event_id bigint, last_day date)",
             countries,
         )
+        .await?;
+        let texts: Vec<Json> = links
+            .texts
+            .iter()
+            .map(|r| {
+                json!({"event_id": r.event_id, "position": r.position, "search_text": r.search_text,
+                       "countries": r.countries})
+            })
+            .collect();
+        self.insert(
+            "INSERT INTO event_texts (event_id, position, search_text, countries) \
+             SELECT * FROM json_to_recordset($1::json) \
+             AS r(event_id bigint, position bigint, search_text text, countries text)",
+            texts,
+        )
         .await
     }
 }
@@ -229,7 +243,7 @@ fn event_json(r: &event::Model) -> Json {
         "date_precision": r.date_precision, "date_edtf": r.date_edtf, "known_precision": r.known_precision,
         "date_text": r.date_text, "date_basis": r.date_basis, "location_name": r.location_name,
         "location_country": r.location_country, "lat": r.lat, "lon": r.lon, "content_hash": r.content_hash,
-        "document": r.document, "search_text": r.search_text, "created_at": r.created_at, "updated_at": r.updated_at,
+        "document": r.document, "created_at": r.created_at, "updated_at": r.updated_at,
     })
 }
 

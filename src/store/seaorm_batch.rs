@@ -5,7 +5,7 @@
 
 use super::batch::{BatchStore, Links, MAX_BINDS, Stored};
 use chrono::{DateTime, Utc};
-use entity::{event, event_country, event_participant, event_source, event_tag, participant, source};
+use entity::{event, event_country, event_participant, event_source, event_tag, event_text, participant, source};
 use sea_orm::ActiveValue::NotSet;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
@@ -96,7 +96,7 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
 
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
         let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
-        insert_chunked(self.0, rows.into_iter().map(new_row::<event::ActiveModel, _>).collect(), 23).await?;
+        insert_chunked(self.0, rows.into_iter().map(new_row::<event::ActiveModel, _>).collect(), 22).await?;
         let mut ids: HashMap<String, i64> = HashMap::new();
         for chunk in keys.chunks(MAX_BINDS) {
             let rows: Vec<(String, i64)> = event::Entity::find()
@@ -124,7 +124,11 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
                 .exec(self.0)
                 .await?;
             event_tag::Entity::delete_many().filter(event_tag::Column::EventId.is_in(ids.clone())).exec(self.0).await?;
-            event_country::Entity::delete_many().filter(event_country::Column::EventId.is_in(ids)).exec(self.0).await?;
+            event_country::Entity::delete_many()
+                .filter(event_country::Column::EventId.is_in(ids.clone()))
+                .exec(self.0)
+                .await?;
+            event_text::Entity::delete_many().filter(event_text::Column::EventId.is_in(ids)).exec(self.0).await?;
         }
         Ok(())
     }
@@ -134,6 +138,7 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
         insert_chunked(self.0, all_set(links.sources), 5).await?;
         insert_chunked(self.0, all_set(links.tags), 3).await?;
         insert_chunked(self.0, all_set(links.countries), 4).await?;
+        insert_chunked(self.0, all_set(links.texts), 4).await?;
         Ok(())
     }
 }

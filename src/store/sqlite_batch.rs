@@ -6,7 +6,7 @@
 //! thread (bench/README.md has the figures). Values are stored in the text
 //! forms sqlx stores, so either driver reads what the other wrote.
 
-use super::batch::{BatchStore, Links, Stored};
+use super::batch::{BatchStore, LINK_TABLES, Links, Stored};
 use crate::db::{sqlite_error as e, text_date, text_timestamp, timestamp};
 use entity::{event, participant, source};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
@@ -90,7 +90,7 @@ impl BatchStore for SqliteBatch<'_> {
                 "UPDATE events SET key = ?1, kind = ?2, title = ?3, summary = ?4, start_date = ?5, end_date = ?6, \
                  last_day = ?7, span_days = ?8, date_precision = ?9, date_edtf = ?10, known_precision = ?11, \
                  date_text = ?12, date_basis = ?13, location_name = ?14, location_country = ?15, lat = ?16, \
-                 lon = ?17, content_hash = ?18, document = ?19, search_text = ?20, updated_at = ?21 WHERE id = ?22",
+                 lon = ?17, content_hash = ?18, document = ?19, updated_at = ?20 WHERE id = ?21",
             )
             .map_err(e)?;
         with_event_columns(row, [&text_timestamp(&row.updated_at), &row.id], |params| update.execute(params))
@@ -104,9 +104,9 @@ impl BatchStore for SqliteBatch<'_> {
             .prepare_cached(
                 "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
                  date_precision, date_edtf, known_precision, date_text, date_basis, location_name, \
-                 location_country, lat, lon, content_hash, document, search_text, created_at, updated_at) \
+                 location_country, lat, lon, content_hash, document, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-                 ?20, ?21, ?22)",
+                 ?20, ?21)",
             )
             .map_err(e)?;
         let mut ids = Vec::with_capacity(rows.len());
@@ -118,7 +118,7 @@ impl BatchStore for SqliteBatch<'_> {
     }
 
     async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
-        for table in ["event_participants", "event_sources", "event_tags", "event_countries"] {
+        for table in LINK_TABLES {
             let mut delete = self.0.prepare_cached(&format!("DELETE FROM {table} WHERE event_id = ?1")).map_err(e)?;
             for id in event_ids {
                 delete.execute([id]).map_err(e)?;
@@ -162,6 +162,15 @@ impl BatchStore for SqliteBatch<'_> {
                 .execute(params![r.country, text_date(r.start_date), r.event_id, text_date(r.last_day)])
                 .map_err(e)?;
         }
+        let mut insert = self
+            .0
+            .prepare_cached(
+                "INSERT INTO event_texts (event_id, position, search_text, countries) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(e)?;
+        for r in &links.texts {
+            insert.execute(params![r.event_id, r.position, r.search_text, r.countries]).map_err(e)?;
+        }
         Ok(())
     }
 }
@@ -185,16 +194,16 @@ impl SqliteBatch<'_> {
     }
 }
 
-/// Runs `statement` with an event's columns bound as ?1..?20 (those an
+/// Runs `statement` with an event's columns bound as ?1..?19 (those an
 /// insert and an update both write, in the order of their SQL) and `last`
-/// as ?21 and ?22.
+/// as ?20 and ?21.
 fn with_event_columns<T>(
     row: &event::Model,
     last: [&dyn ToSql; 2],
     statement: impl FnOnce(&[&dyn ToSql]) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     let (start, end, last_day) = (text_date(row.start_date), row.end_date.map(text_date), text_date(row.last_day));
-    let columns: [&dyn ToSql; 22] = [
+    let columns: [&dyn ToSql; 21] = [
         &row.key,
         &row.kind,
         &row.title,
@@ -214,7 +223,6 @@ fn with_event_columns<T>(
         &row.lon,
         &row.content_hash,
         &row.document,
-        &row.search_text,
         last[0],
         last[1],
     ];

@@ -5,7 +5,8 @@
 mod query;
 
 pub use query::{
-    DEFAULT_LIMIT, Facet, FacetQuery, MAX_LIMIT, MAX_VALUES, Match, Order, PAGING, PRESENTATION, TimelineQuery,
+    DEFAULT_LIMIT, Facet, FacetQuery, MAX_LIMIT, MAX_VALUES, Match, Order, PAGE_ONLY, PRESENTATION, PartnersQuery,
+    Period, SharedQuery, TimelineQuery,
 };
 
 use crate::cursor;
@@ -97,12 +98,13 @@ pub fn page_request(raw_query: &str) -> Result<TimelineRequest, ApiError> {
 /// with no paging.
 pub fn export_request(raw_query: &str) -> Result<TimelineRequest, ApiError> {
     let query: TimelineQuery = crate::query_string::parse(raw_query)?;
-    for (name, given) in
-        [("limit", query.limit.is_some()), ("cursor", query.cursor.is_some()), ("snippet", query.snippet.is_some())]
-    {
+    for (name, given) in [("limit", query.limit.is_some()), ("cursor", query.cursor.is_some())] {
         if given {
             return Err(ApiError::invalid(name, "an export streams every matching event; it has no pages"));
         }
+    }
+    if query.snippet.is_some() {
+        return Err(ApiError::invalid("snippet", "is shown in a timeline page's JSON, not in an export"));
     }
     request(query, Order::Asc)
 }
@@ -138,14 +140,8 @@ pub struct FacetsRequest {
 }
 
 pub fn facets_request(raw_query: &str) -> Result<FacetsRequest, ApiError> {
-    let (own, filter_pairs): (Vec<_>, Vec<_>) = crate::query_string::pairs(raw_query)?
-        .into_iter()
-        .partition(|(name, _)| name == "facet" || name == "facet_size");
-    if let Some((name, _)) = filter_pairs.iter().find(|(name, _)| PRESENTATION.contains(&name.as_str())) {
-        return Err(ApiError::invalid(name, "shapes a timeline's answer, not its events: facets take none"));
-    }
-    let encode = |pairs: &[(String, String)]| serde_urlencoded::to_string(pairs).unwrap_or_default();
-    let own: FacetQuery = crate::query_string::parse(&encode(&own))?;
+    let (own, query, filter_pairs) = split(raw_query, &["facet", "facet_size"], &[])?;
+    let own: FacetQuery = crate::query_string::parse(&own)?;
     if own.facet.len() > 6 {
         return Err(ApiError::invalid("facet", format!("given {} times; at most 6", own.facet.len())));
     }
@@ -159,10 +155,76 @@ pub fn facets_request(raw_query: &str) -> Result<FacetsRequest, ApiError> {
         return Err(ApiError::invalid("facet", "is required: country, kind, year, month, participant or tag"));
     }
     let size = crate::query_string::count("facet_size", own.facet_size, 20, 100)?;
-    let query: TimelineQuery = crate::query_string::parse(&encode(&filter_pairs))?;
     let lang = query.lang.unwrap_or_default();
     let filter = filter(query, Order::Desc)?;
     Ok(FacetsRequest { filter, facets, size, lang, filter_pairs })
+}
+
+/// A query string's parameters, in order, as given.
+type Pairs = Vec<(String, String)>;
+
+/// A query string of counts over a timeline filter (facets, relations):
+/// the endpoint's `own` parameters (as a query string), the timeline
+/// filters, and those filters' pairs as given. A parameter that shapes a
+/// timeline's answer, or one in `refused`, is a 400.
+fn split(
+    raw_query: &str,
+    own: &[&str],
+    refused: &[&str],
+) -> Result<(String, TimelineQuery, Pairs), ApiError> {
+    let (mine, filter_pairs): (Vec<_>, Vec<_>) =
+        crate::query_string::pairs(raw_query)?.into_iter().partition(|(name, _)| own.contains(&name.as_str()));
+    if let Some((name, _)) = filter_pairs.iter().find(|(name, _)| PRESENTATION.contains(&name.as_str())) {
+        return Err(ApiError::invalid(name, "shapes a timeline's answer, not its events: counts take none"));
+    }
+    if let Some((name, _)) = filter_pairs.iter().find(|(name, _)| refused.contains(&name.as_str())) {
+        return Err(ApiError::invalid(name, "is said by the path here"));
+    }
+    let encode = |pairs: &[(String, String)]| serde_urlencoded::to_string(pairs).unwrap_or_default();
+    let query: TimelineQuery = crate::query_string::parse(&encode(&filter_pairs))?;
+    Ok((encode(&mine), query, filter_pairs))
+}
+
+/// What `GET /countries/{code}/relations` asks: the countries that share
+/// events with one, among the events of a timeline filter.
+pub struct PartnersRequest {
+    /// The filter, with the country of the path as its one country.
+    pub filter: TimelineFilter,
+    pub size: u64,
+    pub lang: Lang,
+    pub filter_pairs: Vec<(String, String)>,
+}
+
+/// `code` as the path gives it: a code, or a name or alias as `country=`
+/// takes them.
+pub fn partners_request(code: &str, raw_query: &str) -> Result<PartnersRequest, ApiError> {
+    let code = country("code", code)?;
+    let (own, mut query, filter_pairs) = split(raw_query, &["size"], &["country", "match"])?;
+    let own: PartnersQuery = crate::query_string::parse(&own)?;
+    let size = crate::query_string::count("size", own.size, 20, 100)?;
+    let lang = query.lang.unwrap_or_default();
+    query.country = vec![code];
+    let filter = filter(query, Order::Desc)?;
+    Ok(PartnersRequest { filter, size, lang, filter_pairs })
+}
+
+/// What `GET /relations` asks: the events the countries share (every
+/// country given, as `match=all`), counted by year or month.
+pub struct SharedRequest {
+    pub filter: TimelineFilter,
+    pub by: Period,
+    pub filter_pairs: Vec<(String, String)>,
+}
+
+pub fn shared_request(raw_query: &str) -> Result<SharedRequest, ApiError> {
+    let (own, query, filter_pairs) = split(raw_query, &["by"], &["match"])?;
+    let own: SharedQuery = crate::query_string::parse(&own)?;
+    if query.country.is_empty() {
+        return Err(ApiError::invalid("country", "is required: the countries whose shared events are counted"));
+    }
+    let mut filter = filter(query, Order::Desc)?;
+    filter.match_all = true;
+    Ok(SharedRequest { filter, by: own.by.unwrap_or(Period::Year), filter_pairs })
 }
 
 impl FacetsRequest {
@@ -174,10 +236,6 @@ impl FacetsRequest {
     pub fn narrowed(&self, facet: Facet, value: &str) -> Option<String> {
         let f = &self.filter;
         let mut pairs = self.filter_pairs.clone();
-        fn set(pairs: &mut Vec<(String, String)>, name: &str, value: String) {
-            pairs.retain(|(n, _)| n != name);
-            pairs.push((name.to_owned(), value));
-        }
         match facet {
             Facet::Country if f.countries.len() > 1 && !f.match_all => {
                 if !f.countries.iter().any(|c| c == value) {
@@ -197,16 +255,55 @@ impl FacetsRequest {
             Facet::Kind => set(&mut pairs, "kind", value.to_owned()),
             Facet::Participant => set(&mut pairs, "participant", value.to_owned()),
             Facet::Tag => set(&mut pairs, "tag", value.to_owned()),
-            Facet::Year | Facet::Month => {
-                let period = PartialDate::parse(value).ok()?;
-                let (first, last) = (period.first_day, period.last_day());
-                let from = f.from.map_or(first, |from| from.max(first));
-                let to = f.to.map_or(last, |to| to.min(last));
-                set(&mut pairs, "from", if from == first { value.to_owned() } else { from.to_string() });
-                set(&mut pairs, "to", if to == last { value.to_owned() } else { to.to_string() });
-            }
+            Facet::Year | Facet::Month => narrow_to_period(f, &mut pairs, value)?,
         }
-        Some(format!("/api/v1/timeline?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default()))
+        Some(timeline_url(&pairs))
+    }
+}
+
+fn set(pairs: &mut Vec<(String, String)>, name: &str, value: String) {
+    pairs.retain(|(n, _)| n != name);
+    pairs.push((name.to_owned(), value));
+}
+
+/// The timeline of these parameters, as a URL.
+fn timeline_url(pairs: &[(String, String)]) -> String {
+    format!("/api/v1/timeline?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+}
+
+/// Narrows the window of `f` (given as `pairs`) to a year or month
+/// (`YYYY`, `YYYY-MM`).
+fn narrow_to_period(f: &TimelineFilter, pairs: &mut Vec<(String, String)>, value: &str) -> Option<()> {
+    let period = PartialDate::parse(value).ok()?;
+    let (first, last) = (period.first_day, period.last_day());
+    let from = f.from.map_or(first, |from| from.max(first));
+    let to = f.to.map_or(last, |to| to.min(last));
+    set(pairs, "from", if from == first { value.to_owned() } else { from.to_string() });
+    set(pairs, "to", if to == last { value.to_owned() } else { to.to_string() });
+    Some(())
+}
+
+impl PartnersRequest {
+    /// The bilateral timeline of the path's country and `partner`.
+    pub fn timeline(&self, partner: &str) -> String {
+        let mut pairs = self.filter_pairs.clone();
+        pairs.extend(self.filter.countries.iter().map(|c| ("country".to_owned(), c.clone())));
+        pairs.push(("country".into(), partner.to_owned()));
+        pairs.push(("match".into(), "all".into()));
+        timeline_url(&pairs)
+    }
+}
+
+impl SharedRequest {
+    /// The timeline of the shared events of one period (which also shows
+    /// those that began before it and went on into it).
+    pub fn timeline(&self, period: &str) -> Option<String> {
+        let mut pairs = self.filter_pairs.clone();
+        if self.filter.countries.len() > 1 {
+            pairs.push(("match".into(), "all".into()));
+        }
+        narrow_to_period(&self.filter, &mut pairs, period)?;
+        Some(timeline_url(&pairs))
     }
 }
 
@@ -217,19 +314,50 @@ pub struct FacetParams;
 impl IntoParams for FacetParams {
     fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         let mut params = FacetQuery::into_params(&parameter_in);
-        params.extend(
-            TimelineQuery::into_params(parameter_in).into_iter().filter(|p| !PRESENTATION.contains(&p.name.as_str())),
-        );
+        params.extend(count_params(parameter_in, &[]));
         params
     }
 }
 
-/// The export's parameters in the spec: the timeline's, less paging.
+/// The filters of the timeline, as the spec lists them for an endpoint of
+/// counts, less `refused`.
+fn count_params(parameter_in: impl Fn() -> Option<ParameterIn>, refused: &[&str]) -> Vec<Parameter> {
+    TimelineQuery::into_params(parameter_in)
+        .into_iter()
+        .filter(|p| !PRESENTATION.contains(&p.name.as_str()) && !refused.contains(&p.name.as_str()))
+        .collect()
+}
+
+/// `GET /countries/{code}/relations`' parameters: its own and the
+/// timeline's filters but the countries.
+pub struct PartnersParams;
+
+impl IntoParams for PartnersParams {
+    fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut params = PartnersQuery::into_params(&parameter_in);
+        params.extend(count_params(parameter_in, &["country", "match"]));
+        params
+    }
+}
+
+/// `GET /relations`' parameters: its own and the timeline's filters.
+pub struct SharedParams;
+
+impl IntoParams for SharedParams {
+    fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut params = SharedQuery::into_params(&parameter_in);
+        params.extend(count_params(parameter_in, &["match"]));
+        params
+    }
+}
+
+/// The export's parameters in the spec: the timeline's, less those of a
+/// page alone.
 pub struct ExportParams;
 
 impl IntoParams for ExportParams {
     fn into_params(parameter_in: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        TimelineQuery::into_params(parameter_in).into_iter().filter(|p| !PAGING.contains(&p.name.as_str())).collect()
+        TimelineQuery::into_params(parameter_in).into_iter().filter(|p| !PAGE_ONLY.contains(&p.name.as_str())).collect()
     }
 }
 

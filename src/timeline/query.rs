@@ -135,8 +135,9 @@ impl Order {
     }
 }
 
-/// The parameters that only page a timeline; an export refuses them.
-pub const PAGING: [&str; 2] = ["limit", "cursor"];
+/// The parameters of a timeline page that an export refuses: paging, and
+/// snippets, which only the page's JSON shows.
+pub const PAGE_ONLY: [&str; 3] = ["limit", "cursor", "snippet"];
 
 /// A field that `GET /facets` counts events by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
@@ -170,4 +171,33 @@ pub struct FacetQuery {
     /// Values listed per facet, the most frequent first: 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub facet_size: Option<u64>,
+}
+
+/// `GET /countries/{code}/relations`' own parameter.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PartnersQuery {
+    /// Countries listed, those sharing the most events first: 1–100,
+    /// default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub size: Option<u64>,
+}
+
+/// `GET /relations`' own parameter.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SharedQuery {
+    /// Count by the `year` (default) or the `month` an event began.
+    #[param(inline)]
+    pub by: Option<Period>,
+}
+
+/// A period that shared events are counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Year,
+    Month,
 }

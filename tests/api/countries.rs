@@ -78,3 +78,73 @@ async fn lang_ru_names_countries_in_russian_in_every_answer() {
     app.get("/api/v1/countries?lang=de").await.assert_problem(400, "lang");
     app.get("/api/v1/timeline?lang=de").await.assert_problem(400, "lang");
 }
+
+/// Each partner's count is what its bilateral timeline lists, its kinds add
+/// up to it, and its latest event is that timeline's first.
+#[actix_rt::test]
+async fn a_countrys_partners_share_what_their_bilateral_timelines_list() {
+    let app = spawn_app().await;
+    for (path, filter) in [
+        ("/api/v1/countries/RU/relations", ""),
+        ("/api/v1/countries/%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D1%8F/relations?kind=meeting", "&kind=meeting"),
+    ] {
+        let answer = app.get(path).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.body["country"], "RU");
+        let partners = answer.body["partners"].as_array().unwrap();
+        assert!(partners.iter().any(|p| p["code"] == "KP"), "{path}: {partners:?}");
+        let shared: Vec<i64> = partners.iter().map(|p| p["shared_events"].as_i64().unwrap()).collect();
+        assert!(shared.windows(2).all(|w| w[0] >= w[1]), "{shared:?}");
+        for partner in partners {
+            assert_ne!(partner["code"], "RU");
+            let query = format!("country=RU&country={}&match=all{filter}&limit=500", partner["code"].as_str().unwrap());
+            let (keys, _) = app.all_pages(&query).await;
+            assert_eq!(keys.len() as i64, partner["shared_events"].as_i64().unwrap(), "{partner}");
+            let link = partner["timeline"].as_str().unwrap().strip_prefix("/api/v1/timeline?").unwrap();
+            assert_eq!(app.all_pages(&format!("{link}&limit=500")).await.0, keys, "{link}");
+            let by_kind: i64 = partner["kinds"].as_array().unwrap().iter().map(|k| k["count"].as_i64().unwrap()).sum();
+            assert_eq!(by_kind, keys.len() as i64);
+            assert_eq!(partner["latest"]["key"], keys[0].as_str());
+        }
+    }
+    let in_russian = app.get("/api/v1/countries/RU/relations?lang=ru&size=1").await;
+    assert_eq!(in_russian.body["name"], "Россия");
+    assert_eq!(in_russian.body["partners"].as_array().unwrap().len(), 1);
+    assert_eq!(in_russian.body["truncated"], true);
+    app.get("/api/v1/countries/XX/relations").await.assert_problem(400, "code");
+    app.get("/api/v1/countries/RU/relations?country=KP").await.assert_problem(400, "country");
+    app.get("/api/v1/countries/RU/relations?size=0").await.assert_problem(400, "size");
+    app.get("/api/v1/countries/RU/relations?limit=5").await.assert_problem(400, "limit");
+}
+
+/// Shared events by year (or month) add up to the shared timeline, in
+/// order, each period linking to its part of it.
+#[actix_rt::test]
+async fn shared_events_by_period_add_up_to_the_shared_timeline() {
+    let app = spawn_app().await;
+    let (keys, _) = app.all_pages("country=RU&country=KP&match=all&limit=500").await;
+    assert!(!keys.is_empty());
+    for by in ["year", "month"] {
+        let answer = app.get(&format!("/api/v1/relations?country=RU&country=%D0%9A%D0%9D%D0%94%D0%A0&by={by}")).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.body["countries"], json!(["RU", "KP"]));
+        assert_eq!(answer.body["total"].as_i64().unwrap(), keys.len() as i64, "{by}");
+        let periods = answer.body["periods"].as_array().unwrap();
+        let names: Vec<&str> = periods.iter().map(|p| p["period"].as_str().unwrap()).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        assert!(names.iter().all(|p| p.len() == if by == "year" { 4 } else { 7 }), "{names:?}");
+        let sum: i64 = periods.iter().map(|p| p["count"].as_i64().unwrap()).sum();
+        assert_eq!(sum, keys.len() as i64);
+        for period in periods {
+            let link = period["timeline"].as_str().unwrap().strip_prefix("/api/v1/timeline?").unwrap();
+            let listed = app.all_pages(&format!("{link}&limit=500")).await.0.len() as i64;
+            // The period's timeline also shows events that began before it.
+            assert!(listed >= period["count"].as_i64().unwrap(), "{link}");
+        }
+    }
+    let none = app.get("/api/v1/relations?country=RU&country=KP&from=1990&to=1991").await;
+    assert_eq!(none.body["total"], 0);
+    app.get("/api/v1/relations").await.assert_problem(400, "country");
+    app.get("/api/v1/relations?country=RU&match=any").await.assert_problem(400, "match");
+    app.get("/api/v1/relations?country=RU&by=week").await.assert_problem(400, "by");
+}

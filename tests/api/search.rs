@@ -254,7 +254,7 @@ async fn a_stale_index_is_written_again_at_start() {
     use sea_orm::ConnectionTrait;
     let test_db = fresh_database().await;
     let db = timeline::migrator::connect_and_migrate(&test_db.url).await.unwrap();
-    db.conn().execute_unprepared("UPDATE events SET search_text = ''").await.unwrap();
+    db.conn().execute_unprepared("DELETE FROM event_texts").await.unwrap();
     db.conn().execute_unprepared("UPDATE search_index SET pipeline = 0").await.unwrap();
     db.close().await.unwrap();
     let app = spawn_app_on(test_db).await;

@@ -1,0 +1,88 @@
+//! Relations between countries: who shares events with a country, and how
+//! many events some countries share, period by period. Both are grouped
+//! counts over the events a timeline filter matches, as facets are.
+
+use super::facets::{Counted, grouped};
+use super::timeline::{Dialect, earliest_start, matching_events, page};
+use crate::db::{Db, fetch_all};
+use crate::error::ApiError;
+use crate::timeline::{Facet, Period, TimelineFilter};
+use entity::{event, event_country};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use std::collections::HashMap;
+
+/// A country that shares events with another.
+pub struct Partner {
+    pub code: String,
+    pub shared: i64,
+    /// Shared events by kind, the most frequent first.
+    pub kinds: Vec<(String, i64)>,
+    /// The latest shared event's document.
+    pub latest: Option<String>,
+}
+
+/// The `size` countries sharing the most of `f`'s events with its one
+/// country, and whether more do: one grouped count of (country, kind), and
+/// for each country listed its latest shared event (a bilateral page of one).
+pub async fn partners(db: &Db, f: &TimelineFilter, size: u64) -> Result<(Vec<Partner>, bool), ApiError> {
+    let Some(code) = f.countries.first() else { return Ok((Vec::new(), false)) };
+    let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
+    let mut q = Query::select();
+    q.column((Alias::new("ec"), event_country::Column::Country))
+        .column((event::Entity, event::Column::Kind))
+        .expr_as(Func::count(Expr::col((event::Entity, event::Column::Id))), "n")
+        .from_as(event_country::Entity, "ec")
+        .inner_join(
+            event::Entity,
+            Expr::col((event::Entity, event::Column::Id)).equals((Alias::new("ec"), event_country::Column::EventId)),
+        )
+        .and_where(Expr::col((Alias::new("ec"), event_country::Column::EventId)).in_subquery(matching))
+        .and_where(Expr::col((Alias::new("ec"), event_country::Column::Country)).ne(code.as_str()))
+        .group_by_col((Alias::new("ec"), event_country::Column::Country))
+        .group_by_col((event::Entity, event::Column::Kind));
+    let rows: Vec<(String, String, i64)> = fetch_all(db, &q).await?;
+    let mut by_country: HashMap<String, Vec<(String, i64)>> = HashMap::new();
+    for (country, kind, n) in rows {
+        by_country.entry(country).or_default().push((kind, n));
+    }
+    let mut partners: Vec<Partner> = by_country
+        .into_iter()
+        .map(|(code, mut kinds)| {
+            kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            Partner { shared: kinds.iter().map(|k| k.1).sum(), code, kinds, latest: None }
+        })
+        .collect();
+    partners.sort_by(|a, b| b.shared.cmp(&a.shared).then_with(|| a.code.cmp(&b.code)));
+    let truncated = partners.len() as u64 > size;
+    partners.truncate(size as usize);
+    for partner in &mut partners {
+        let mut both = f.clone();
+        both.countries = vec![code.clone(), partner.code.clone()];
+        both.match_all = true;
+        both.limit = 1;
+        partner.latest = page(db, &both).await?.documents.pop();
+    }
+    Ok((partners, truncated))
+}
+
+/// The most periods one answer lists: 10,000 years, or months of 800.
+const MAX_PERIODS: u64 = 10_000;
+
+/// How many of the events the countries of `f` all share began in each
+/// year or month, in order, and whether the list was cut at `MAX_PERIODS`.
+pub async fn shared(db: &Db, f: &TimelineFilter, by: Period) -> Result<(Vec<Counted>, bool), ApiError> {
+    let facet = match by {
+        Period::Year => Facet::Year,
+        Period::Month => Facet::Month,
+    };
+    let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
+    let rows: Vec<(String, String, i64)> = fetch_all(db, &grouped(facet, matching, MAX_PERIODS + 1)).await?;
+    let truncated = rows.len() as u64 > MAX_PERIODS;
+    let mut counted: Vec<Counted> = rows
+        .into_iter()
+        .take(MAX_PERIODS as usize)
+        .map(|(value, label, count)| Counted { value, label, count })
+        .collect();
+    counted.sort_by(|a, b| a.value.cmp(&b.value));
+    Ok((counted, truncated))
+}
