@@ -167,11 +167,7 @@ type Pairs = Vec<(String, String)>;
 /// the endpoint's `own` parameters (as a query string), the timeline
 /// filters, and those filters' pairs as given. A parameter that shapes a
 /// timeline's answer, or one in `refused`, is a 400.
-fn split(
-    raw_query: &str,
-    own: &[&str],
-    refused: &[&str],
-) -> Result<(String, TimelineQuery, Pairs), ApiError> {
+fn split(raw_query: &str, own: &[&str], refused: &[&str]) -> Result<(String, TimelineQuery, Pairs), ApiError> {
     let (mine, filter_pairs): (Vec<_>, Vec<_>) =
         crate::query_string::pairs(raw_query)?.into_iter().partition(|(name, _)| own.contains(&name.as_str()));
     if let Some((name, _)) = filter_pairs.iter().find(|(name, _)| PRESENTATION.contains(&name.as_str())) {
