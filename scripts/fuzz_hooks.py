@@ -28,7 +28,9 @@ RULES_NO_SCHEMA_CAN_STATE = [
     # A country is one of the ISO 3166-1 codes the server knows, or, in a
     # filter, a name or alias of one (a list too long for an enum).
     (r"(.*\.)?(country|code)|.*members\[\d+\]", r"is not an ISO 3166-1 alpha-2 country code$"),
-    (r"country", r"is not a country code|names several countries"),
+    (r"country|code", r"is not a country code|names several countries"),
+    # Shared events are those of at least one country given.
+    (r"country", r"^is required: the countries whose shared events are counted$"),
     # A body's key must equal the key in the path.
     (r"key", r"differs from the key in the path"),
     # What a participant carries depends on its kind.
