@@ -116,6 +116,18 @@ async fn bad_event_bodies_are_4xx_naming_the_field() {
 }
 
 #[actix_rt::test]
+async fn a_whole_number_written_as_a_float_is_read_exactly_as_an_id() {
+    // JSON Schema counts 7.0 as an integer, so the spec does; near 2^52 a
+    // float parser that is off by one ulp would turn such an id fractional.
+    let app = spawn_app().await;
+    let mut body = event_body("float-id", "2025-01-01", &["RU"]);
+    body["sources"] = json!([{"id": -3604824759294602.0}]);
+    let reply = app.post("/api/v1/events", &body).await;
+    reply.assert_problem(400, "sources[0].id");
+    assert_eq!(reply.body["detail"], "no source with id -3604824759294602", "{}", reply.body);
+}
+
+#[actix_rt::test]
 async fn a_day_is_never_invented_for_a_coarser_precision() {
     let app = spawn_app().await;
     let mut body = event_body("p-1", "2025-10-15", &["RU"]);
