@@ -30,7 +30,10 @@ impl Export {
         if self.done {
             return Ok(None);
         }
-        let page = read::page(db, &self.filter).await?;
+        let mut page = read::page(db, &self.filter).await?;
+        if let Some(lang) = self.writer.names_in() {
+            page.documents = read::in_language(db, page.documents, lang).await?;
+        }
         let mut out = Vec::with_capacity(page.documents.len() * 1024);
         if !self.started {
             self.writer.head(&mut out);

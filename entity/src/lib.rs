@@ -10,4 +10,5 @@ pub mod event_tag;
 pub mod event_text;
 pub mod participant;
 pub mod participant_member;
+pub mod participant_name;
 pub mod source;

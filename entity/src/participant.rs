@@ -14,6 +14,11 @@ pub struct Model {
     pub country: Option<String>,
     #[sea_orm(unique)]
     pub identity: String,
+    /// `name` folded for matching (case, ё/е, diacritics).
+    pub folded: Option<String>,
+    /// The stems of its names in other languages and its aliases
+    /// (`participant_names`), which its events are searched by.
+    pub search_names: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

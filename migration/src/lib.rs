@@ -11,3 +11,4 @@ pub mod m20261201_000001_dates_and_evidence;
 pub mod m20261202_000001_data_version;
 pub mod m20261202_000002_api_tokens;
 pub mod m20261203_000001_search;
+pub mod m20261204_000001_participant_names;

@@ -14,7 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 pub const LANGUAGES: [&str; 2] = ["en", "ru"];
 
 /// The language of the names an answer shows (`lang=`), English by default.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -27,6 +27,14 @@ impl Lang {
         match self {
             Lang::En => "en",
             Lang::Ru => "ru",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "en" => Some(Lang::En),
+            "ru" => Some(Lang::Ru),
+            _ => None,
         }
     }
 }

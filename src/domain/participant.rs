@@ -1,6 +1,7 @@
 //! Participants: who they are (their identity) and which countries they
 //! bring to the events they take part in.
 
+use super::countries::{Lang, fold};
 use std::collections::BTreeSet;
 
 pub const PARTICIPANT_KINDS: [&str; 3] = ["country", "person", "organization"];
@@ -13,6 +14,44 @@ pub struct NewParticipant {
     /// The code of a country; the nationality or home country otherwise.
     pub country: Option<String>,
     pub members: Vec<String>,
+    #[serde(skip_serializing_if = "OtherNames::is_empty")]
+    pub other_names: OtherNames,
+}
+
+/// A participant's names in other languages and the aliases news call it
+/// by (`Kim Jong-un`, `КНДР`), as given: what a name search and the text
+/// search also find it by, and what `lang` shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OtherNames {
+    pub by_lang: Vec<(Lang, String)>,
+    pub aliases: Vec<String>,
+}
+
+/// One row of `participant_names`: (language, name, folded name); an alias
+/// has no language.
+pub type NameRow<'a> = (Option<Lang>, &'a str, String);
+
+impl OtherNames {
+    pub fn is_empty(&self) -> bool {
+        self.by_lang.is_empty() && self.aliases.is_empty()
+    }
+
+    /// In the order stored: the names by language, then the aliases.
+    pub fn rows(&self) -> Vec<NameRow<'_>> {
+        let names = self.by_lang.iter().map(|(lang, name)| (Some(*lang), name.as_str()));
+        let aliases = self.aliases.iter().map(|alias| (None, alias.as_str()));
+        names.chain(aliases).map(|(lang, name)| (lang, name, fold(name))).collect()
+    }
+
+    /// Its name in `lang`, when it has one.
+    pub fn in_lang(&self, lang: Lang) -> Option<&str> {
+        self.by_lang.iter().find(|(l, _)| *l == lang).map(|(_, name)| name.as_str())
+    }
+
+    /// Every name and alias, for the search text.
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        self.by_lang.iter().map(|(_, name)| name.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
 }
 
 impl NewParticipant {
@@ -23,6 +62,7 @@ impl NewParticipant {
             name: super::countries::name(code, "en"),
             country: Some(code.to_owned()),
             members: Vec::new(),
+            other_names: OtherNames::default(),
         }
     }
 

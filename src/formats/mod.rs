@@ -94,6 +94,10 @@ pub struct Presentation {
     pub default_title: String,
     /// The language of country names in group labels and titles.
     pub lang: Lang,
+    /// The language participants' names are shown in: only when `lang`
+    /// was given, so that an answer without it serves the stored documents
+    /// as they are.
+    pub names_in: Option<Lang>,
 }
 
 impl Presentation {
@@ -155,6 +159,11 @@ pub struct Writer {
 impl Writer {
     pub fn new(format: Format, presentation: Presentation) -> Writer {
         Writer { format, presentation, written: 0, groups: BTreeMap::new() }
+    }
+
+    /// The language the events' participants are to be named in, if any.
+    pub fn names_in(&self) -> Option<Lang> {
+        self.presentation.names_in
     }
 
     pub fn head(&mut self, out: &mut Vec<u8>) {
@@ -252,7 +261,7 @@ pub fn page(
 }
 
 /// A stored event document, read back.
-fn read_document(document: &str) -> Result<Event, ApiError> {
+pub fn read_document(document: &str) -> Result<Event, ApiError> {
     serde_json::from_str(document).map_err(ApiError::stored_document)
 }
 

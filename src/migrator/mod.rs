@@ -15,7 +15,7 @@ use crate::db::Db;
 use migration::{
     MigrationName, MigrationTrait, MigratorTrait, SchemaManager, m20251101_000001_schema,
     m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence, m20261202_000001_data_version,
-    m20261202_000002_api_tokens, m20261203_000001_search,
+    m20261202_000002_api_tokens, m20261203_000001_search, m20261204_000001_participant_names,
 };
 use sea_orm::DbErr;
 
@@ -32,10 +32,12 @@ impl MigratorTrait for Migrator {
             // today's columns: `search_text` among them. A database past
             // the backfill runs it wherever it is in the list.
             Box::new(m20261203_000001_search::Migration),
+            Box::new(m20261204_000001_participant_names::Migration),
             Box::new(backfill::DatesFromFirstApi),
             Box::new(m20261202_000001_data_version::Migration),
             Box::new(m20261202_000002_api_tokens::Migration),
             Box::new(crate::seed::SeedArticle),
+            Box::new(crate::seed::SeedRussianNames),
         ]
     }
 }

@@ -4,9 +4,11 @@
 //! records the version. Run after the migrations, every start.
 
 use crate::db::Db;
+use crate::domain::countries::fold;
+use crate::read;
 use crate::search::PIPELINE_VERSION;
-use crate::store::rerender;
-use entity::event;
+use crate::store::{self, rerender};
+use entity::{event, participant};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -19,6 +21,7 @@ pub async fn reindex_if_stale(db: &Db) -> Result<(), DbErr> {
         return Ok(());
     }
     tracing::info!(from = version, to = PIPELINE_VERSION, "writing every event's search text");
+    refold_participants(db).await?;
     let mut after = 0;
     loop {
         let ids: Vec<i64> = event::Entity::find()
@@ -39,5 +42,38 @@ pub async fn reindex_if_stale(db: &Db) -> Result<(), DbErr> {
     let record =
         Query::update().table(table).value("pipeline", PIPELINE_VERSION).and_where(Expr::col("id").eq(1)).to_owned();
     db.conn().execute(&record).await?;
+    Ok(())
+}
+
+/// Writes each participant's folded names and the stems of its other
+/// names again, a thousand participants a transaction.
+async fn refold_participants(db: &Db) -> Result<(), DbErr> {
+    let mut after = 0;
+    loop {
+        let rows = participant::Entity::find()
+            .filter(participant::Column::Id.gt(after))
+            .order_by_asc(participant::Column::Id)
+            .limit(1_000)
+            .all(db.conn())
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut names = read::other_names(db, &ids).await.map_err(|e| DbErr::Migration(e.to_string()))?;
+        let write = db.begin_write().await?;
+        for row in rows {
+            let other = names.remove(&row.id).unwrap_or_default();
+            participant::Entity::update_many()
+                .col_expr(participant::Column::Folded, Expr::value(fold(&row.name)))
+                .col_expr(participant::Column::SearchNames, Expr::value(store::search_names(&other)))
+                .filter(participant::Column::Id.eq(row.id))
+                .exec(&write.txn)
+                .await?;
+            if !other.is_empty() {
+                store::write_other_names(&write.txn, row.id, &other).await?;
+            }
+        }
+        write.commit().await?;
+    }
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! Participants, sources and countries as the API answers them.
 
 use super::event::{Event, EventSummary, Source, code_and_country};
+use super::input::ParticipantNames;
+use crate::domain::countries::{self, Lang};
+use crate::domain::participant::OtherNames;
 use entity::participant;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -21,6 +24,12 @@ pub struct Participant {
     /// Member country codes of an organization.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// Its name in other languages, as given; `name` shows the one `lang`
+    /// asks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<ParticipantNames>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_count: Option<u64>,
 }
@@ -59,9 +68,26 @@ pub struct Country {
 }
 
 impl Participant {
-    pub fn from_row(p: participant::Model, members: Vec<String>, event_count: Option<u64>) -> Participant {
+    /// `lang`, when given, names it: its own name in that language, a
+    /// country's from CLDR, else the name it was given.
+    pub fn from_row(
+        p: participant::Model,
+        members: Vec<String>,
+        other: OtherNames,
+        event_count: Option<u64>,
+        lang: Option<Lang>,
+    ) -> Participant {
         let (code, country) = code_and_country(&p);
-        Participant { id: p.id, kind: p.kind, name: p.name, code, country, members, event_count }
+        let name = match (lang, other.in_lang(lang.unwrap_or_default()), &code) {
+            (Some(_), Some(name), _) => name.to_owned(),
+            (Some(lang), None, Some(code)) => countries::name(code, lang.code()),
+            _ => p.name,
+        };
+        let names = (!other.by_lang.is_empty()).then(|| ParticipantNames {
+            en: other.in_lang(Lang::En).map(str::to_owned),
+            ru: other.in_lang(Lang::Ru).map(str::to_owned),
+        });
+        Participant { id: p.id, kind: p.kind, name, code, country, members, names, aliases: other.aliases, event_count }
     }
 }
 
@@ -94,7 +120,8 @@ pub struct ResolvedCountry {
 pub struct ResolvedParticipant {
     #[serde(flatten)]
     pub participant: Participant,
-    /// `name`: the whole name, any case; `prefix`: how it begins.
+    /// `name`: the whole of its name (in some language), any case; `alias`:
+    /// the whole of an alias; `prefix`: how one of them begins.
     #[serde(rename = "match")]
     pub matched: &'static str,
 }

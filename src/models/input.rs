@@ -177,7 +177,8 @@ pub struct SourceRef {
 /// A participant to create or replace.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"kind": "person", "name": "Choe Son Hui", "country": "KP"}))]
+#[schema(example = json!({"kind": "person", "name": "Choe Son Hui", "country": "KP",
+    "names": {"ru": "Цой Сон Хи"}, "aliases": ["Choe Son-hui"]}))]
 pub struct ParticipantInput {
     /// `country`, `person` or `organization`.
     #[schema(schema_with = participant_kind)]
@@ -194,6 +195,32 @@ pub struct ParticipantInput {
     /// Member country codes of an organization.
     #[serde(default)]
     pub members: Vec<String>,
+    /// Its name in other languages, shown where `lang` asks for one.
+    pub names: Option<ParticipantNames>,
+    /// Other names news call it by (`Kim Jong-un`, `КНДР`); at most 32.
+    /// A name search and the text search find it by any of them.
+    #[serde(default)]
+    #[schema(schema_with = aliases)]
+    pub aliases: Vec<String>,
+}
+
+/// A participant's name in each language it has one in.
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"en": "Kim Jong Un", "ru": "Ким Чен Ын"}))]
+pub struct ParticipantNames {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"[^\s\u0085]|\uFEFF", max_length = 300)]
+    pub en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"[^\s\u0085]|\uFEFF", max_length = 300)]
+    pub ru: Option<String>,
+}
+
+fn aliases() -> utoipa::openapi::schema::Array {
+    let alias =
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"[^\s\u0085]|\uFEFF")).max_length(Some(300));
+    utoipa::openapi::schema::ArrayBuilder::new().items(alias).max_items(Some(32)).build()
 }
 
 /// A source to create or replace: with a url, or with no url (print,

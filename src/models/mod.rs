@@ -13,4 +13,7 @@ pub use event::{
     DateFields, Event, EventParticipant, EventSource, EventSummary, Location, Source, TimelinePage, stored_date,
     stored_edtf,
 };
-pub use input::{EventInput, ParticipantInput, ParticipantRef, SourceInput, SourceRef, event_kind, participant_kind};
+pub use input::{
+    EventInput, ParticipantInput, ParticipantNames, ParticipantRef, SourceInput, SourceRef, event_kind,
+    participant_kind,
+};

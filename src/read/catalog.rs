@@ -1,33 +1,53 @@
 //! Participants, sources and countries: the catalog around the events.
 
+use super::names::other_names;
 use crate::db::Db;
+use crate::domain::countries::{Lang, fold};
 use crate::error::ApiError;
 use crate::models::{Country, DateFields, EventSummary, Participant, Source, stored_date};
-use entity::{event, event_country, event_participant, event_source, participant, participant_member, source};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, JoinType};
+use entity::{
+    event, event_country, event_participant, event_source, participant, participant_member, participant_name, source,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use std::collections::HashMap;
 
 /// Participants ordered by name, optionally of one kind and with a name
-/// prefix (case-insensitive). `after` is the (name, id) of the last row.
+/// prefix: how any of its names or aliases begins, folded as names are
+/// compared (case, ё/е, diacritics). `after` is the (name, id) of the last
+/// row, and the answer's second part that of the page's last when more
+/// follow: the name it is ordered by, whichever `lang` shows.
 pub async fn participants(
     db: &Db,
     kind: Option<&str>,
     prefix: Option<&str>,
     after: Option<(String, i64)>,
     limit: u64,
-) -> Result<(Vec<Participant>, bool), ApiError> {
+    lang: Option<Lang>,
+) -> Result<(Vec<Participant>, Option<(String, i64)>), ApiError> {
     let mut select = participant::Entity::find();
     if let Some(kind) = kind {
         select = select.filter(participant::Column::Kind.eq(kind));
     }
     if let Some(prefix) = prefix {
-        let escaped = prefix.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        // A range over the folded names' indexes: every string that begins
+        // with the prefix sorts between it and it followed by the last
+        // character there is.
+        let low = fold(prefix);
+        let high = format!("{low}{}", char::MAX);
+        let by_other_name = Query::select()
+            .column(participant_name::Column::ParticipantId)
+            .from(participant_name::Entity)
+            .and_where(Expr::col(participant_name::Column::Folded).gte(low.clone()))
+            .and_where(Expr::col(participant_name::Column::Folded).lt(high.clone()))
+            .to_owned();
         select = select.filter(
-            Expr::expr(Func::lower(Expr::col((participant::Entity, participant::Column::Name))))
-                .like(sea_orm::sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\')),
+            Condition::any()
+                .add(participant::Column::Folded.gte(low).and(participant::Column::Folded.lt(high)))
+                .add(participant::Column::Id.in_subquery(by_other_name)),
         );
     }
     if let Some((name, id)) = after {
@@ -44,20 +64,23 @@ pub async fn participants(
         .await?;
     let more = rows.len() as u64 > limit;
     let rows: Vec<participant::Model> = rows.into_iter().take(limit as usize).collect();
+    let next = rows.last().filter(|_| more).map(|last| (last.name.clone(), last.id));
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut members = members_of(db, &ids).await?;
+    let mut names = other_names(db, &ids).await?;
     Ok((
         rows.into_iter()
             .map(|p| {
                 let members = members.remove(&p.id).unwrap_or_default();
-                Participant::from_row(p, members, None)
+                let names = names.remove(&p.id).unwrap_or_default();
+                Participant::from_row(p, members, names, None, lang)
             })
             .collect(),
-        more,
+        next,
     ))
 }
 
-pub async fn participant_by_id(db: &Db, id: i64) -> Result<Participant, ApiError> {
+pub async fn participant_by_id(db: &Db, id: i64, lang: Option<Lang>) -> Result<Participant, ApiError> {
     let row = participant::Entity::find_by_id(id)
         .one(db.conn())
         .await?
@@ -70,7 +93,8 @@ pub async fn participant_by_id(db: &Db, id: i64) -> Result<Participant, ApiError
         .count(db.conn())
         .await?;
     let members = members_of(db, &[id]).await?.remove(&id).unwrap_or_default();
-    Ok(Participant::from_row(row, members, Some(count)))
+    let names = other_names(db, &[id]).await?.remove(&id).unwrap_or_default();
+    Ok(Participant::from_row(row, members, names, Some(count), lang))
 }
 
 async fn members_of(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, ApiError> {

@@ -4,6 +4,7 @@
 mod catalog;
 mod events;
 mod facets;
+mod names;
 mod relations;
 mod timeline;
 mod tokens;
@@ -11,6 +12,7 @@ mod tokens;
 pub use catalog::{SOURCE_EVENTS_SHOWN, countries, participant_by_id, participants, source_by_id, sources};
 pub use events::{event_document, participant_exists};
 pub use facets::{Counted, facet};
+pub use names::{in_language, other_names};
 pub use relations::{Partner, partners, shared};
 pub use timeline::{Page, page};
 pub use tokens::{any_write_token, token_by_hash, tokens};

@@ -7,20 +7,24 @@ use crate::replica::ReadDb;
 use crate::store::{self, Mode};
 use crate::{read, validate};
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 
 /// One event
 #[utoipa::path(
     tag = "events",
-    params(("key" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,64}$", description = "The event's key", example = "2025-10-27-putin-receives-choe-son-hui")),
+    params(("key" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,64}$", description = "The event's key", example = "2025-10-27-putin-receives-choe-son-hui"), super::LangParams),
     responses(
         (status = 200, description = "The event", body = Event),
         (status = 404, response = NotFound),
     )
 )]
 #[get("/events/{key}")]
-pub async fn get_event(key: web::Path<String>, db: ReadDb) -> Result<HttpResponse, ApiError> {
-    let event = read::event_document(&db, &key).await?;
+pub async fn get_event(req: HttpRequest, key: web::Path<String>, db: ReadDb) -> Result<HttpResponse, ApiError> {
+    let params: super::LangParams = crate::query_string::parse(req.query_string())?;
+    let mut event = read::event_document(&db, &key).await?;
+    if let Some(lang) = params.lang {
+        event = read::in_language(&db, vec![event], lang).await?.remove(0);
+    }
     Ok(HttpResponse::Ok().content_type(ContentType::json()).body(event))
 }
 

@@ -46,3 +46,14 @@ pub fn configure_operations(cfg: &mut ServiceConfig) {
 fn path_id(raw: &str) -> Result<i64, crate::error::ApiError> {
     raw.parse().map_err(|_| crate::error::ApiError::invalid("id", format!("'{raw}' is not an integer id")))
 }
+
+/// `lang` alone, for the answers about one thing.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct LangParams {
+    /// The language of the names shown: `en` or `ru`; without it, names as
+    /// they were given.
+    #[param(inline)]
+    lang: Option<crate::domain::countries::Lang>,
+}

@@ -1,8 +1,10 @@
+use super::LangParams;
 use super::path_id;
 use crate::auth::WriteAccess;
 use crate::cursor;
 use crate::db::Db;
 use crate::domain::PARTICIPANT_KINDS;
+use crate::domain::countries::Lang;
 use crate::error::{ApiError, BadRequest, NotFound, Problem};
 use crate::extract::JsonBody;
 use crate::models::participant_kind;
@@ -23,9 +25,14 @@ pub struct ParticipantParams {
     /// `country`, `person` or `organization`.
     #[param(schema_with = participant_kind)]
     kind: Option<String>,
-    /// Name prefix, case-insensitive.
-    #[param(example = "Kim")]
+    /// How a name of it begins: its name, its name in another language, or
+    /// an alias; in any case, with ё or е, without diacritics.
+    #[param(example = "Ким")]
     q: Option<String>,
+    /// The language of the names shown: `en` or `ru`; without it, each
+    /// participant's name as it was given.
+    #[param(inline)]
+    lang: Option<Lang>,
     /// Page size, 1–500; default 50.
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
@@ -49,26 +56,24 @@ pub async fn list(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiError
     let prefix = params.q.as_deref().filter(|q| !q.is_empty());
     let limit = query_string::limit(params.limit, 50, 500)?;
     let after = params.cursor.as_deref().map(cursor::decode::<(String, i64)>).transpose()?;
-    let (items, more) = read::participants(&db, kind.as_deref(), prefix, after, limit).await?;
-    let next_cursor = match items.last() {
-        Some(last) if more => Some(cursor::encode(&(&last.name, last.id))),
-        _ => None,
-    };
+    let (items, next) = read::participants(&db, kind.as_deref(), prefix, after, limit, params.lang).await?;
+    let next_cursor = next.map(|after| cursor::encode(&after));
     Ok(HttpResponse::Ok().json(ParticipantPage { items, next_cursor }))
 }
 
 /// One participant, with its number of events
 #[utoipa::path(
     tag = "participants",
-    params(("id" = i64, Path, description = "Participant id")),
+    params(("id" = i64, Path, description = "Participant id"), LangParams),
     responses(
         (status = 200, description = "The participant", body = Participant),
         (status = 404, response = NotFound),
     )
 )]
 #[get("/participants/{id}")]
-pub async fn get(id: web::Path<String>, db: ReadDb) -> Result<HttpResponse, ApiError> {
-    let participant = read::participant_by_id(&db, path_id(&id)?).await?;
+pub async fn get(req: HttpRequest, id: web::Path<String>, db: ReadDb) -> Result<HttpResponse, ApiError> {
+    let params: LangParams = query_string::parse(req.query_string())?;
+    let participant = read::participant_by_id(&db, path_id(&id)?, params.lang).await?;
     Ok(HttpResponse::Ok().json(participant))
 }
 
@@ -90,7 +95,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let new = validate::participant_in("", &body.0)?;
     let id = store::create_participant(&db, new).await?;
-    let participant = read::participant_by_id(&db, id).await?;
+    let participant = read::participant_by_id(&db, id, None).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/participants/{id}"))).json(participant))
 }
 
@@ -118,7 +123,7 @@ pub async fn update(
     let id = path_id(&id)?;
     let new = validate::participant_in("", &body.0)?;
     store::update_participant(&db, id, new).await?;
-    Ok(HttpResponse::Ok().json(read::participant_by_id(&db, id).await?))
+    Ok(HttpResponse::Ok().json(read::participant_by_id(&db, id, None).await?))
 }
 
 /// Delete a participant that no event uses

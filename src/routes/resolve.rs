@@ -49,12 +49,20 @@ pub async fn resolve(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiEr
         Resolved::Ambiguous(codes, how) => (codes.into_iter().map(|c| country(c, how)).collect(), true),
         Resolved::Unknown => (Vec::new(), false),
     };
-    let (found, _) = read::participants(&db, None, Some(&name), None, PARTICIPANTS).await?;
+    let (found, _) = read::participants(&db, None, Some(&name), None, PARTICIPANTS, params.lang).await?;
     let whole = countries::fold(&name);
     let participants = found
         .into_iter()
         .map(|participant| {
-            let matched = if countries::fold(&participant.name) == whole { "name" } else { "prefix" };
+            let is = |other: &str| countries::fold(other) == whole;
+            let names = participant.names.as_ref().map_or([None, None], |n| [n.en.as_deref(), n.ru.as_deref()]);
+            let matched = if is(&participant.name) || names.into_iter().flatten().any(is) {
+                "name"
+            } else if participant.aliases.iter().any(|a| is(a)) {
+                "alias"
+            } else {
+                "prefix"
+            };
             ResolvedParticipant { participant, matched }
         })
         .collect();

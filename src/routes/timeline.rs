@@ -53,6 +53,9 @@ pub async fn timeline(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiE
         return Err(ApiError::invalid("snippet", "is shown in the API's JSON only (`format=json`)"));
     }
     let mut page = read::page(&db, filter).await?;
+    if let Some(lang) = request.presentation.names_in {
+        page.documents = read::in_language(&db, page.documents, lang).await?;
+    }
     if let (true, Some(search)) = (request.snippet, &filter.search) {
         page.documents = formats::with_snippets(page.documents, search)?;
     }

@@ -7,7 +7,8 @@
 //! as an imported or posted one. It is the last migration step (see
 //! `migrator`); undoing it keeps what other events still use.
 
-use crate::domain::participant::identity;
+use crate::domain::countries::Lang;
+use crate::domain::participant::{OtherNames, identity};
 use crate::domain::{NewEvent, ParticipantSpec, SourceSpec};
 use crate::import::parse_line;
 use crate::store::{self, Mode};
@@ -86,6 +87,50 @@ impl MigrationTrait for SeedArticle {
         seeded.sort_by_key(|(later, _)| *later);
         let identities: Vec<String> = seeded.into_iter().map(|(_, identity)| identity).collect();
         store::delete_unused_participants(conn, &identities).await.map_err(into_db_err)
+    }
+}
+
+/// The Russian names of the seed's people and organizations, as the
+/// article writes them, in the nominative where it only inflects them
+/// ("с Дмитрием Медведевым", "Единой России", "с Ким Чен Ыном"). Its
+/// countries have theirs from CLDR.
+const RUSSIAN_NAMES: [(&str, &str, Option<&str>, &str); 7] = [
+    ("person", "Oleg Savelyev", Some("RU"), "Олег Савельев"),
+    ("person", "Vladimir Putin", Some("RU"), "Владимир Путин"),
+    ("person", "Kim Jong Un", Some("KP"), "Ким Чен Ын"),
+    ("person", "Dmitry Medvedev", Some("RU"), "Дмитрий Медведев"),
+    ("person", "Choe Son Hui", Some("KP"), "Цой Сон Хи"),
+    ("organization", "United Russia", Some("RU"), "Единая Россия"),
+    ("organization", "ASEAN", None, "АСЕАН"),
+];
+
+/// Gives the seed's people and organizations their Russian names from the
+/// article (`RUSSIAN_NAMES`), where they have no other names yet: a step
+/// of its own, after `SeedArticle`, so that databases seeded before it get
+/// them too.
+pub struct SeedRussianNames;
+
+impl MigrationName for SeedRussianNames {
+    fn name(&self) -> &str {
+        "m20261204_000002_seed_russian_names"
+    }
+}
+
+#[migration::async_trait::async_trait]
+impl MigrationTrait for SeedRussianNames {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        for (kind, name, country, russian) in RUSSIAN_NAMES {
+            let names = OtherNames { by_lang: vec![(Lang::Ru, russian.to_owned())], aliases: Vec::new() };
+            store::add_other_names(conn, &identity(kind, name, country), &names).await.map_err(into_db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the names: what a user may have built on them (their own
+    /// aliases beside them) is not told apart from the seed's.
+    async fn down(&self, _: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
     }
 }
 

@@ -64,6 +64,11 @@ pub struct Links {
     pub texts: Vec<event_text::Model>,
 }
 
+/// The columns of `participants` and `sources`, in their models' order,
+/// for the backends that read rows by position.
+pub const PARTICIPANT_COLUMNS: &str = "id, kind, name, country, identity, folded, search_names";
+pub const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language, identity, published";
+
 /// The tables of an event's derived rows, each keyed by `event_id`: what
 /// rewriting an event deletes.
 pub const LINK_TABLES: [&str; 5] =

@@ -7,11 +7,16 @@ use super::events::event_country_rows;
 use super::resolve::source_row;
 use super::seaorm_batch::all_set;
 use crate::db::Db;
-use crate::domain::participant::identity;
+use crate::domain::countries::fold;
+use crate::domain::participant::{OtherNames, identity};
 use crate::domain::{NewParticipant, NewSource};
 use crate::error::ApiError;
-use entity::{event, event_country, event_participant, event_source, participant, participant_member, source};
+use crate::search::indexed_text;
+use entity::{
+    event, event_country, event_participant, event_source, participant, participant_member, participant_name, source,
+};
 use sea_orm::ActiveValue::NotSet;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QuerySelect, Set,
@@ -53,9 +58,12 @@ pub async fn update_participant(db: &Db, id: i64, new: NewParticipant) -> Result
         name: Set(new.name.clone()),
         country: Set(new.country.clone()),
         identity: Set(identity),
+        folded: Set(Some(fold(&new.name))),
+        search_names: Set(search_names(&new.other_names)),
     }
     .update(txn)
     .await?;
+    write_other_names(txn, id, &new.other_names).await?;
     participant_member::Entity::delete_many()
         .filter(participant_member::Column::OrganizationId.eq(id))
         .exec(txn)
@@ -168,13 +176,42 @@ async fn insert_participant<C: ConnectionTrait>(txn: &C, new: &NewParticipant) -
         name: Set(new.name.clone()),
         country: Set(new.country.clone()),
         identity: Set(new.identity()),
+        folded: Set(Some(fold(&new.name))),
+        search_names: Set(search_names(&new.other_names)),
         ..Default::default()
     }
     .insert(txn)
     .await
     .map_err(|e| unique_to_conflict(e, "name", "this participant was created concurrently; retry"))?;
     insert_members(txn, row.id, &new.members).await?;
+    write_other_names(txn, row.id, &new.other_names).await?;
     Ok(row)
+}
+
+/// The stems of a participant's other names, for its events' search text.
+pub fn search_names(names: &OtherNames) -> Option<String> {
+    Some(indexed_text(names.all())).filter(|text| !text.is_empty())
+}
+
+/// Replaces the `participant_names` rows of a participant.
+pub async fn write_other_names<C: ConnectionTrait>(txn: &C, id: i64, names: &OtherNames) -> Result<(), DbErr> {
+    participant_name::Entity::delete_many().filter(participant_name::Column::ParticipantId.eq(id)).exec(txn).await?;
+    let rows: Vec<_> = names
+        .rows()
+        .into_iter()
+        .enumerate()
+        .map(|(position, (lang, name, folded))| participant_name::ActiveModel {
+            participant_id: Set(id),
+            position: Set(position as i32),
+            lang: Set(lang.map(|l| l.code().to_owned())),
+            name: Set(name.to_owned()),
+            folded: Set(folded),
+        })
+        .collect();
+    if !rows.is_empty() {
+        participant_name::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    }
+    Ok(())
 }
 
 /// Links an organization to its member countries, creating country
@@ -262,6 +299,37 @@ pub async fn add_members<C: ConnectionTrait>(txn: &C, organization: &str, codes:
         insert_members(txn, org.id, codes).await?;
     }
     Ok(())
+}
+
+/// Gives the participant with this identity these names in other
+/// languages and aliases, when it exists and has none, and writes the
+/// search texts of its events again.
+pub async fn add_other_names<C: ConnectionTrait>(txn: &C, identity: &str, names: &OtherNames) -> Result<(), ApiError> {
+    let Some(row) = find_participant(txn, identity).await? else {
+        return Ok(());
+    };
+    let named = participant_name::Entity::find()
+        .filter(participant_name::Column::ParticipantId.eq(row.id))
+        .one(txn)
+        .await?
+        .is_some();
+    if named {
+        return Ok(());
+    }
+    write_other_names(txn, row.id, names).await?;
+    participant::Entity::update_many()
+        .col_expr(participant::Column::SearchNames, Expr::value(search_names(names)))
+        .filter(participant::Column::Id.eq(row.id))
+        .exec(txn)
+        .await?;
+    let events: Vec<i64> = event_participant::Entity::find()
+        .select_only()
+        .column(event_participant::Column::EventId)
+        .filter(event_participant::Column::ParticipantId.eq(row.id))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    rerender(txn, &events).await
 }
 
 /// Deletes the sources with these identities that no event cites.

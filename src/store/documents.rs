@@ -78,7 +78,7 @@ pub struct Words<'a> {
 }
 
 /// The `event_texts` row of an event: its title, summary, place, its
-/// participants' names (a country's: every name and alias it has), its
+/// participants' names (each in every language and alias it has), its
 /// sources' quotes and its tags, stemmed (`search::indexed_text`), and its
 /// countries.
 pub fn text_row(
@@ -91,15 +91,21 @@ pub fn text_row(
     let people = participants.iter().filter(|p| p.kind != "country").map(|p| p.name.as_str());
     let texts = own.chain(people).chain(words.quotes.iter().copied()).chain(words.tags.iter().map(String::as_str));
     let mut search_text = indexed_text(texts);
-    for p in participants.iter().filter(|p| p.kind == "country") {
-        // A country's names are many and the same in every event: stemmed once.
-        let names =
-            p.country.as_deref().map_or_else(|| indexed_text([p.name.as_str()]), |c| indexed_names(c).to_owned());
-        if !names.is_empty() {
+    let mut append = |stems: &str| {
+        if !stems.is_empty() {
             if !search_text.is_empty() {
                 search_text.push(' ');
             }
-            search_text.push_str(&names);
+            search_text.push_str(stems);
+        }
+    };
+    for p in participants {
+        match (p.kind.as_str(), p.country.as_deref()) {
+            // A country's names are many and the same in every event: stemmed once.
+            ("country", Some(code)) => append(indexed_names(code)),
+            ("country", None) => append(&indexed_text([p.name.as_str()])),
+            // A person's or organization's other names, stemmed when given.
+            _ => append(p.search_names.as_deref().unwrap_or_default()),
         }
     }
     let codes = event_countries(participants.iter().map(|p| (p.kind.as_str(), p.country.as_deref())));

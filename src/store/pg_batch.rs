@@ -7,7 +7,7 @@
 //! every statement's plan small, and `RETURNING` hands back new ids without
 //! a second lookup.
 
-use super::batch::{BatchStore, LINK_TABLES, Links, Stored};
+use super::batch::{BatchStore, LINK_TABLES, Links, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, Stored};
 use chrono::{DateTime, Utc};
 use entity::{event, participant, source};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
@@ -15,9 +15,6 @@ use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 
 pub struct PgBatch<'c, C>(pub &'c C);
-
-const PARTICIPANT_COLUMNS: &str = "id, kind, name, country, identity";
-const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language, identity, published";
 
 impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
@@ -53,13 +50,13 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
 
     async fn insert_participants(&mut self, rows: Vec<participant::Model>) -> Result<Vec<participant::Model>, DbErr> {
         let sql = format!(
-            "INSERT INTO participants (kind, name, country, identity) \
-             SELECT kind, name, country, identity FROM json_to_recordset($1::json) \
-             AS r(kind text, name text, country text, identity text) RETURNING {PARTICIPANT_COLUMNS}"
+            "INSERT INTO participants (kind, name, country, identity, folded) \
+             SELECT kind, name, country, identity, folded FROM json_to_recordset($1::json) \
+             AS r(kind text, name text, country text, identity text, folded text) RETURNING {PARTICIPANT_COLUMNS}"
         );
         let rows: Vec<Json> = rows
             .iter()
-            .map(|r| json!({"kind": r.kind, "name": r.name, "country": r.country, "identity": r.identity}))
+            .map(|r| json!({"kind": r.kind, "name": r.name, "country": r.country, "identity": r.identity, "folded": r.folded}))
             .collect();
         self.query(&sql, Json::Array(rows)).await?.iter().map(participant_row).collect()
     }
@@ -254,6 +251,8 @@ fn participant_row(row: &QueryResult) -> Result<participant::Model, DbErr> {
         name: row.try_get_by_index(2)?,
         country: row.try_get_by_index(3)?,
         identity: row.try_get_by_index(4)?,
+        folded: row.try_get_by_index(5)?,
+        search_names: row.try_get_by_index(6)?,
     })
 }
 

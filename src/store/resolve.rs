@@ -2,6 +2,7 @@
 //! identity or url, or created, for the whole batch at once.
 
 use super::batch::{BatchStore, WriteCounts, unique_to_conflict};
+use crate::domain::countries::fold;
 use crate::domain::{NewEvent, NewParticipant, NewSource, ParticipantSpec, Published, SourceSpec};
 use crate::error::ApiError;
 use entity::{participant, source};
@@ -72,6 +73,8 @@ pub async fn resolve_participants<S: BatchStore>(
                 name: p.name.clone(),
                 country: p.country.clone(),
                 identity: identity.clone(),
+                folded: Some(fold(&p.name)),
+                search_names: None,
             }
         })
         .collect();

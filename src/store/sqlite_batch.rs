@@ -6,7 +6,7 @@
 //! thread (bench/README.md has the figures). Values are stored in the text
 //! forms sqlx stores, so either driver reads what the other wrote.
 
-use super::batch::{BatchStore, LINK_TABLES, Links, Stored};
+use super::batch::{BatchStore, LINK_TABLES, Links, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, Stored};
 use crate::db::{sqlite_error as e, text_date, text_timestamp, timestamp};
 use entity::{event, participant, source};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
@@ -14,8 +14,6 @@ use sea_orm::DbErr;
 use std::collections::HashMap;
 
 pub struct SqliteBatch<'c>(pub &'c Connection);
-
-const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language, identity, published";
 
 impl BatchStore for SqliteBatch<'_> {
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
@@ -35,22 +33,24 @@ impl BatchStore for SqliteBatch<'_> {
     }
 
     async fn participants_by_id(&mut self, ids: &[i64]) -> Result<Vec<participant::Model>, DbErr> {
-        self.lookup("SELECT id, kind, name, country, identity FROM participants WHERE id = ?1", ids, participant_row)
+        self.lookup(&format!("SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE id = ?1"), ids, participant_row)
     }
 
     async fn participants_by_identity(&mut self, identities: &[String]) -> Result<Vec<participant::Model>, DbErr> {
-        let sql = "SELECT id, kind, name, country, identity FROM participants WHERE identity = ?1";
-        self.lookup(sql, identities, participant_row)
+        let sql = format!("SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE identity = ?1");
+        self.lookup(&sql, identities, participant_row)
     }
 
     async fn insert_participants(&mut self, rows: Vec<participant::Model>) -> Result<Vec<participant::Model>, DbErr> {
         let mut insert = self
             .0
-            .prepare_cached("INSERT INTO participants (kind, name, country, identity) VALUES (?1, ?2, ?3, ?4)")
+            .prepare_cached(
+                "INSERT INTO participants (kind, name, country, identity, folded) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
             .map_err(e)?;
         let mut created = Vec::with_capacity(rows.len());
         for mut row in rows {
-            row.id = insert.insert(params![row.kind, row.name, row.country, row.identity]).map_err(e)?;
+            row.id = insert.insert(params![row.kind, row.name, row.country, row.identity, row.folded]).map_err(e)?;
             created.push(row);
         }
         Ok(created)
@@ -230,7 +230,15 @@ fn with_event_columns<T>(
 }
 
 fn participant_row(r: &Row<'_>) -> rusqlite::Result<participant::Model> {
-    Ok(participant::Model { id: r.get(0)?, kind: r.get(1)?, name: r.get(2)?, country: r.get(3)?, identity: r.get(4)? })
+    Ok(participant::Model {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        name: r.get(2)?,
+        country: r.get(3)?,
+        identity: r.get(4)?,
+        folded: r.get(5)?,
+        search_names: r.get(6)?,
+    })
 }
 
 fn source_row(r: &Row<'_>) -> rusqlite::Result<source::Model> {

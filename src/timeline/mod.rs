@@ -113,6 +113,7 @@ fn request(mut q: TimelineQuery, default_order: Order) -> Result<TimelineRequest
     let format = q.format;
     let title = q.title.take().map(|raw| shown_title(&raw)).transpose()?;
     let group_by = q.group_by;
+    let names_in = q.lang;
     let lang = q.lang.unwrap_or_default();
     let snippet = q.snippet == Some(true);
     let filter = filter(q, default_order)?;
@@ -124,7 +125,7 @@ fn request(mut q: TimelineQuery, default_order: Order) -> Result<TimelineRequest
         (0, Lang::Ru) => "Хроника".to_owned(),
         _ => filter.countries.iter().map(|c| countries::name(c, lang.code())).collect::<Vec<_>>().join(" – "),
     };
-    let presentation = Presentation { group_by, title, default_title, lang };
+    let presentation = Presentation { group_by, title, default_title, lang, names_in };
     Ok(TimelineRequest { filter, format, presentation, snippet })
 }
 

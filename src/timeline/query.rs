@@ -63,7 +63,7 @@ pub struct TimelineQuery {
     /// `"a phrase"` in quotes, `-word` or `-"a phrase"` to exclude, `OR`
     /// between two terms for either, `word*` for any word it begins. At
     /// most 1,000 characters and 32 terms.
-    #[param(example = "договор OR treaty", pattern = r"[0-9A-Za-z\u0400-\u04FF]", max_length = 1000)]
+    #[param(example = "договор OR treaty", max_length = 1000)]
     pub q: Option<String>,
     /// `desc`: newest first (the timeline's default); `asc`: oldest first
     /// (the export's default); `relevance` (with `q`): the best matches

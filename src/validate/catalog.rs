@@ -1,7 +1,8 @@
 //! Participants and sources, on their own or as an event names them.
 
 use super::fields::{MAX_NAME, MAX_TITLE, country_code, one_of, optional_text, text};
-use crate::domain::participant::{NewParticipant, PARTICIPANT_KINDS};
+use crate::domain::countries::{Lang, fold};
+use crate::domain::participant::{NewParticipant, OtherNames, PARTICIPANT_KINDS};
 use crate::domain::{Evidence, NewSource, ParticipantSpec, Published, SourceSpec};
 use crate::error::ApiError;
 use crate::models::{ParticipantInput, ParticipantRef, SourceInput, SourceRef};
@@ -26,6 +27,8 @@ pub(super) fn participant_ref(field: &str, p: &ParticipantRef) -> Result<(Partic
         code: p.code.clone(),
         country: p.country.clone(),
         members: Vec::new(),
+        names: None,
+        aliases: Vec::new(),
     };
     Ok((ParticipantSpec::Described(participant_in(field, &input)?), role))
 }
@@ -46,7 +49,8 @@ pub fn participant_in(field: &str, p: &ParticipantInput) -> Result<NewParticipan
         if !p.members.is_empty() {
             return Err(ApiError::invalid(at("members"), "only an organization has members"));
         }
-        return Ok(NewParticipant { kind, name, country: Some(code), members: Vec::new() });
+        let other_names = other_names(&at, p)?;
+        return Ok(NewParticipant { kind, name, country: Some(code), members: Vec::new(), other_names });
     }
     if p.code.is_some() {
         return Err(ApiError::invalid(
@@ -69,7 +73,38 @@ pub fn participant_in(field: &str, p: &ParticipantInput) -> Result<NewParticipan
             members.push(code);
         }
     }
-    Ok(NewParticipant { kind, name, country, members })
+    let other_names = other_names(&at, p)?;
+    Ok(NewParticipant { kind, name, country, members, other_names })
+}
+
+/// The most aliases a participant may have.
+const MAX_ALIASES: usize = 32;
+
+/// Names by language and aliases, each a name as `name` is; an alias that
+/// folds to one given before it (or to a name) is dropped.
+fn other_names(at: &dyn Fn(&str) -> String, p: &ParticipantInput) -> Result<OtherNames, ApiError> {
+    let mut by_lang = Vec::new();
+    if let Some(names) = &p.names {
+        for (lang, name) in [(Lang::En, &names.en), (Lang::Ru, &names.ru)] {
+            if let Some(name) = name {
+                by_lang.push((lang, text(&at(&format!("names.{}", lang.code())), name, MAX_NAME)?));
+            }
+        }
+    }
+    if p.aliases.len() > MAX_ALIASES {
+        return Err(ApiError::invalid(at("aliases"), format!("has more than {MAX_ALIASES} aliases")));
+    }
+    let mut seen: Vec<String> = by_lang.iter().map(|(_, name): &(Lang, String)| fold(name)).collect();
+    let mut aliases = Vec::new();
+    for (i, alias) in p.aliases.iter().enumerate() {
+        let alias = text(&at(&format!("aliases[{i}]")), alias, MAX_NAME)?;
+        let folded = fold(&alias);
+        if !seen.contains(&folded) {
+            seen.push(folded);
+            aliases.push(alias);
+        }
+    }
+    Ok(OtherNames { by_lang, aliases })
 }
 
 pub(super) fn source_ref(field: &str, s: &SourceRef) -> Result<(SourceSpec, Evidence), ApiError> {

@@ -98,3 +98,24 @@ async fn every_seeded_event_rests_on_a_passage_of_the_article() {
         }
     }
 }
+
+#[actix_rt::test]
+async fn the_seed_names_its_people_in_russian_as_the_article_does() {
+    let app = spawn_app().await;
+    let query = |pairs: &[(&str, &str)]| serde_urlencoded::to_string(pairs).unwrap();
+    let kim = app.get(&format!("/api/v1/participants?{}", query(&[("q", "Ким")]))).await;
+    assert_eq!(kim.body["items"][0]["name"], "Kim Jong Un", "{}", kim.body);
+    assert_eq!(kim.body["items"][0]["names"]["ru"], "Ким Чен Ын");
+    let id = kim.body["items"][0]["id"].as_i64().unwrap();
+    // The text search finds his events by the article's inflected form.
+    let his = app.all_pages(&format!("participant={id}")).await.0;
+    let found = app.all_pages(&query(&[("q", "Ким Чен Ыном")])).await.0;
+    assert!(!his.is_empty() && his.iter().all(|key| found.contains(key)), "{his:?} not all in {found:?}");
+    let page = app.get(&format!("/api/v1/timeline?participant={id}&lang=ru&limit=500")).await;
+    for event in page.body["items"].as_array().unwrap() {
+        let names: Vec<&str> =
+            event["participants"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"Ким Чен Ын"), "{names:?}");
+        assert!(!names.iter().any(|n| n.is_ascii()), "every name in Russian: {names:?}");
+    }
+}
