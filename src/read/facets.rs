@@ -5,10 +5,12 @@
 
 use super::timeline::{Dialect, earliest_start, matching_events};
 use crate::db::{Db, fetch_all};
+use crate::domain::dates::Precision;
 use crate::error::ApiError;
 use crate::timeline::{Facet, TimelineFilter};
 use entity::{event, event_country, event_participant, event_tag, participant};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use std::collections::HashMap;
 
 /// One value of a facet: what the filter would say, what a reader reads,
 /// and how many events have it.
@@ -22,11 +24,40 @@ pub struct Counted {
 /// matches, and whether more exist.
 pub async fn facet(db: &Db, f: &TimelineFilter, facet: Facet, size: u64) -> Result<(Vec<Counted>, bool), ApiError> {
     let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
+    if facet == Facet::Precision {
+        return precisions(db, f, matching, size).await;
+    }
     let query = grouped(facet, matching, size + 1);
     let rows: Vec<(String, String, i64)> = fetch_all(db, &query).await?;
     let more = rows.len() as u64 > size;
     let values = rows.into_iter().take(size as usize).map(|(value, label, count)| Counted { value, label, count });
     Ok((values.collect(), more))
+}
+
+/// For each precision no coarser than the filter's own, the events known
+/// at least that finely: summed, finest first, from one count per
+/// precision (there are eleven).
+async fn precisions(
+    db: &Db,
+    f: &TimelineFilter,
+    matching: SelectStatement,
+    size: u64,
+) -> Result<(Vec<Counted>, bool), ApiError> {
+    let every = Precision::ALL.len() as u64;
+    let rows: Vec<(String, String, i64)> = fetch_all(db, &grouped(Facet::Precision, matching, every)).await?;
+    let exact: HashMap<&str, i64> = rows.iter().map(|(value, _, count)| (value.as_str(), *count)).collect();
+    let coarsest = f.precision.unwrap_or(Precision::Century);
+    let mut total = 0;
+    let mut values = Vec::new();
+    for precision in Precision::ALL.into_iter().filter(|p| p.rank() <= coarsest.rank()) {
+        total += exact.get(precision.as_str()).copied().unwrap_or(0);
+        let value = precision.as_str().to_owned();
+        let label = if precision == Precision::Day { value.clone() } else { format!("{value} or finer") };
+        values.push(Counted { value, label, count: total });
+    }
+    let more = values.len() as u64 > size;
+    values.truncate(size as usize);
+    Ok((values, more))
 }
 
 /// `SELECT value, label, count … GROUP BY value ORDER BY count DESC, value`.
@@ -72,14 +103,15 @@ pub(super) fn grouped(facet: Facet, matching: SelectStatement, limit: u64) -> Se
                 limit,
             );
         }
-        Facet::Kind | Facet::Year | Facet::Month => {
+        Facet::Kind | Facet::Year | Facet::Month | Facet::Precision => {
             q.from(event::Entity)
                 .and_where(Expr::col((event::Entity, event::Column::Id)).in_subquery(matching))
                 .expr_as(Func::count(Expr::col((event::Entity, event::Column::Id))), "n");
             match facet {
                 Facet::Kind => Expr::col((event::Entity, event::Column::Kind)),
                 Facet::Year => start_prefix(4),
-                _ => start_prefix(7),
+                Facet::Month => start_prefix(7),
+                _ => Expr::col((event::Entity, event::Column::KnownPrecision)),
             }
         }
     };

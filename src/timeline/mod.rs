@@ -143,8 +143,10 @@ pub struct FacetsRequest {
 pub fn facets_request(raw_query: &str) -> Result<FacetsRequest, ApiError> {
     let (own, query, filter_pairs) = split(raw_query, &["facet", "facet_size"], &[])?;
     let own: FacetQuery = crate::query_string::parse(&own)?;
-    if own.facet.len() > 6 {
-        return Err(ApiError::invalid("facet", format!("given {} times; at most 6", own.facet.len())));
+    // One of each facet (the spec's `maxItems` says as much).
+    const MAX_FACETS: usize = 7;
+    if own.facet.len() > MAX_FACETS {
+        return Err(ApiError::invalid("facet", format!("given {} times; at most {MAX_FACETS}", own.facet.len())));
     }
     let mut facets: Vec<Facet> = Vec::with_capacity(own.facet.len());
     for facet in own.facet {
@@ -153,7 +155,10 @@ pub fn facets_request(raw_query: &str) -> Result<FacetsRequest, ApiError> {
         }
     }
     if facets.is_empty() {
-        return Err(ApiError::invalid("facet", "is required: country, kind, year, month, participant or tag"));
+        return Err(ApiError::invalid(
+            "facet",
+            "is required: country, kind, year, month, participant, tag or precision",
+        ));
     }
     let size = crate::query_string::count("facet_size", own.facet_size, 20, 100)?;
     let lang = query.lang.unwrap_or_default();
@@ -252,6 +257,7 @@ impl FacetsRequest {
             Facet::Kind => set(&mut pairs, "kind", value.to_owned()),
             Facet::Participant => set(&mut pairs, "participant", value.to_owned()),
             Facet::Tag => set(&mut pairs, "tag", value.to_owned()),
+            Facet::Precision => set(&mut pairs, "precision", value.to_owned()),
             Facet::Year | Facet::Month => narrow_to_period(f, &mut pairs, value)?,
         }
         Some(timeline_url(&pairs))

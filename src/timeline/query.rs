@@ -153,6 +153,10 @@ pub enum Facet {
     Month,
     Participant,
     Tag,
+    /// How finely events' dates are known: for each precision, the events
+    /// known at least that finely, as the `precision` filter counts them,
+    /// finest first.
+    Precision,
 }
 
 /// The timeline parameters that shape answers, not the set of events: a
@@ -165,7 +169,7 @@ pub const PRESENTATION: [&str; 7] = ["limit", "cursor", "order", "format", "grou
 #[serde(deny_unknown_fields)]
 pub struct FacetQuery {
     /// A field to count by; repeatable. At least one.
-    #[param(inline, required = true, min_items = 1, max_items = 6)]
+    #[param(inline, required = true, min_items = 1, max_items = 7)]
     #[serde(default)]
     pub facet: Vec<Facet>,
     /// Values listed per facet, the most frequent first: 1–100, default 20.

@@ -14,14 +14,19 @@ fn values(answer: &Value, facet: &str) -> Vec<Value> {
 #[actix_rt::test]
 async fn each_value_counts_the_events_its_timeline_lists() {
     let app = spawn_app().await;
-    let all =
-        app.get("/api/v1/facets?facet=country&facet=kind&facet=participant&facet=tag&facet=year&facet=month").await;
+    let facets = "facet=country&facet=kind&facet=participant&facet=tag&facet=year&facet=month&facet=precision";
+    let all = app.get(&format!("/api/v1/facets?{facets}")).await;
     assert_eq!(all.status, 200, "{}", all.body);
-    for facet in ["country", "kind", "participant", "tag", "year", "month"] {
+    for facet in ["country", "kind", "participant", "tag", "year", "month", "precision"] {
         let listed = values(&all.body, facet);
         assert!(!listed.is_empty(), "{facet}");
         let counts: Vec<i64> = listed.iter().map(|v| v["count"].as_i64().unwrap()).collect();
-        assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{facet}: most frequent first: {counts:?}");
+        if facet == "precision" {
+            // Known at least this finely: each coarser precision holds the finer ones.
+            assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{facet}: finest first: {counts:?}");
+        } else {
+            assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{facet}: most frequent first: {counts:?}");
+        }
         for value in listed {
             let link = value["timeline"].as_str().unwrap();
             let query = link.strip_prefix("/api/v1/timeline?").unwrap();
@@ -36,6 +41,13 @@ async fn each_value_counts_the_events_its_timeline_lists() {
     let country = values(&all.body, "country");
     assert_eq!((country[0]["value"].as_str(), country[0]["label"].as_str()), (Some("RU"), Some("Russia")));
     assert_eq!(country[0]["count"], 7, "Russia takes part in every seeded event");
+    let precision = values(&all.body, "precision");
+    assert_eq!(precision[0]["value"], "day");
+    assert_eq!(precision.last().unwrap()["count"], 7, "every event is known at least to the century");
+    // Within a precision filter, no coarser precision is offered.
+    let narrowed = app.get("/api/v1/facets?facet=precision&precision=month").await;
+    let offered = values(&narrowed.body, "precision");
+    assert_eq!(offered.last().unwrap()["value"], "month", "{offered:?}");
 }
 
 #[actix_rt::test]
