@@ -16,6 +16,7 @@ use migration::{
     MigrationName, MigrationTrait, MigratorTrait, SchemaManager, m20251101_000001_schema,
     m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence, m20261202_000001_data_version,
     m20261202_000002_api_tokens, m20261203_000001_search, m20261204_000001_participant_names,
+    m20261204_000003_event_counts,
 };
 use sea_orm::DbErr;
 
@@ -33,9 +34,11 @@ impl MigratorTrait for Migrator {
             // the backfill runs it wherever it is in the list.
             Box::new(m20261203_000001_search::Migration),
             Box::new(m20261204_000001_participant_names::Migration),
+            Box::new(m20261204_000003_event_counts::Migration),
             Box::new(backfill::DatesFromFirstApi),
             Box::new(m20261202_000001_data_version::Migration),
             Box::new(m20261202_000002_api_tokens::Migration),
+            Box::new(CountEvents),
             Box::new(crate::seed::SeedArticle),
             Box::new(crate::seed::SeedRussianNames),
         ]
@@ -59,6 +62,29 @@ impl MigrationTrait for FirstSeed {
         Ok(())
     }
 
+    async fn down(&self, _: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
+
+/// Counts the events written before the counts existed
+/// (`m20261204_000003_event_counts`); after the backfill, which may
+/// change their dates.
+pub struct CountEvents;
+
+impl MigrationName for CountEvents {
+    fn name(&self) -> &str {
+        "m20261204_000004_count_events"
+    }
+}
+
+#[migration::async_trait::async_trait]
+impl MigrationTrait for CountEvents {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::store::recount(manager.get_connection()).await
+    }
+
+    /// The counts go with their tables, one step further down.
     async fn down(&self, _: &SchemaManager) -> Result<(), DbErr> {
         Ok(())
     }

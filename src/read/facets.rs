@@ -3,6 +3,7 @@
 //! filter matches (`timeline::matching_events`), cut at `size + 1` rows to
 //! tell whether the list was truncated.
 
+use super::counts;
 use super::timeline::{Dialect, earliest_start, matching_events};
 use crate::db::{Db, fetch_all};
 use crate::domain::dates::Precision;
@@ -23,12 +24,16 @@ pub struct Counted {
 /// The `size` most frequent values of `facet` among the events `f`
 /// matches, and whether more exist.
 pub async fn facet(db: &Db, f: &TimelineFilter, facet: Facet, size: u64) -> Result<(Vec<Counted>, bool), ApiError> {
-    let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
-    if facet == Facet::Precision {
-        return precisions(db, f, matching, size).await;
-    }
-    let query = grouped(facet, matching, size + 1);
-    let rows: Vec<(String, String, i64)> = fetch_all(db, &query).await?;
+    let rows = match counts::facet(db, f, facet, size + 1).await? {
+        Some(rows) => rows,
+        None => {
+            let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
+            if facet == Facet::Precision {
+                return precisions(db, f, matching, size).await;
+            }
+            fetch_all(db, &grouped(facet, matching, size + 1)).await?
+        }
+    };
     let more = rows.len() as u64 > size;
     let values = rows.into_iter().take(size as usize).map(|(value, label, count)| Counted { value, label, count });
     Ok((values.collect(), more))

@@ -2,6 +2,7 @@
 //! write path stores; the catalog reads its own tables.
 
 mod catalog;
+mod counts;
 mod events;
 mod facets;
 mod names;

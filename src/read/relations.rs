@@ -2,6 +2,7 @@
 //! many events some countries share, period by period. Both are grouped
 //! counts over the events a timeline filter matches, as facets are.
 
+use super::counts;
 use super::facets::{Counted, grouped};
 use super::timeline::{Dialect, earliest_start, matching_events, page};
 use crate::db::{Db, fetch_all};
@@ -26,21 +27,10 @@ pub struct Partner {
 /// for each country listed its latest shared event (a bilateral page of one).
 pub async fn partners(db: &Db, f: &TimelineFilter, size: u64) -> Result<(Vec<Partner>, bool), ApiError> {
     let Some(code) = f.countries.first() else { return Ok((Vec::new(), false)) };
-    let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
-    let mut q = Query::select();
-    q.column((Alias::new("ec"), event_country::Column::Country))
-        .column((event::Entity, event::Column::Kind))
-        .expr_as(Func::count(Expr::col((event::Entity, event::Column::Id))), "n")
-        .from_as(event_country::Entity, "ec")
-        .inner_join(
-            event::Entity,
-            Expr::col((event::Entity, event::Column::Id)).equals((Alias::new("ec"), event_country::Column::EventId)),
-        )
-        .and_where(Expr::col((Alias::new("ec"), event_country::Column::EventId)).in_subquery(matching))
-        .and_where(Expr::col((Alias::new("ec"), event_country::Column::Country)).ne(code.as_str()))
-        .group_by_col((Alias::new("ec"), event_country::Column::Country))
-        .group_by_col((event::Entity, event::Column::Kind));
-    let rows: Vec<(String, String, i64)> = fetch_all(db, &q).await?;
+    let rows = match counts::partner_kinds(db, f).await? {
+        Some(rows) => rows,
+        None => scanned_partner_kinds(db, f, code).await?,
+    };
     let mut by_country: HashMap<String, Vec<(String, i64)>> = HashMap::new();
     for (country, kind, n) in rows {
         by_country.entry(country).or_default().push((kind, n));
@@ -65,6 +55,30 @@ pub async fn partners(db: &Db, f: &TimelineFilter, size: u64) -> Result<(Vec<Par
     Ok((partners, truncated))
 }
 
+/// (partner, kind, shared events) of `code` among the events `f` matches,
+/// counted over them.
+async fn scanned_partner_kinds(
+    db: &Db,
+    f: &TimelineFilter,
+    code: &str,
+) -> Result<Vec<(String, String, i64)>, ApiError> {
+    let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
+    let mut q = Query::select();
+    q.column((Alias::new("ec"), event_country::Column::Country))
+        .column((event::Entity, event::Column::Kind))
+        .expr_as(Func::count(Expr::col((event::Entity, event::Column::Id))), "n")
+        .from_as(event_country::Entity, "ec")
+        .inner_join(
+            event::Entity,
+            Expr::col((event::Entity, event::Column::Id)).equals((Alias::new("ec"), event_country::Column::EventId)),
+        )
+        .and_where(Expr::col((Alias::new("ec"), event_country::Column::EventId)).in_subquery(matching))
+        .and_where(Expr::col((Alias::new("ec"), event_country::Column::Country)).ne(code))
+        .group_by_col((Alias::new("ec"), event_country::Column::Country))
+        .group_by_col((event::Entity, event::Column::Kind));
+    Ok(fetch_all(db, &q).await?)
+}
+
 /// The most periods one answer lists: 10,000 years, or months of 800.
 const MAX_PERIODS: u64 = 10_000;
 
@@ -75,8 +89,13 @@ pub async fn shared(db: &Db, f: &TimelineFilter, by: Period) -> Result<(Vec<Coun
         Period::Year => Facet::Year,
         Period::Month => Facet::Month,
     };
-    let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
-    let rows: Vec<(String, String, i64)> = fetch_all(db, &grouped(facet, matching, MAX_PERIODS + 1)).await?;
+    let rows = match counts::facet(db, f, facet, MAX_PERIODS + 1).await? {
+        Some(rows) => rows,
+        None => {
+            let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
+            fetch_all(db, &grouped(facet, matching, MAX_PERIODS + 1)).await?
+        }
+    };
     let truncated = rows.len() as u64 > MAX_PERIODS;
     let mut counted: Vec<Counted> = rows
         .into_iter()

@@ -94,8 +94,8 @@ pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
         search => {
             let query = match (search, f.countries.as_slice()) {
                 (Some(search), _) if dialect == Dialect::Sqlite => search_walk(f, search, earliest_start),
-                (_, [_, _, ..]) if !f.match_all => any_country_page(f, earliest_start),
-                _ => walk_page(f, earliest_start),
+                (_, [_, _, ..]) if !f.match_all => any_country_page(f, dialect, earliest_start),
+                _ => walk_page(f, dialect, earliest_start),
             };
             let rows: Vec<(NaiveDate, i64, String)> = fetch_all(db, &query).await?;
             rows.into_iter().map(|(start, id, doc)| (Position { start, id, score: None }, doc)).collect()
@@ -135,7 +135,7 @@ fn order(f: &TimelineFilter) -> Order {
 }
 
 /// Walks one index: `events` by start, or one country's slice.
-fn walk_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectStatement {
+fn walk_page(f: &TimelineFilter, dialect: Dialect, earliest_start: Option<NaiveDate>) -> SelectStatement {
     let mut q = Query::select();
     q.column((event::Entity, event::Column::StartDate))
         .column((event::Entity, event::Column::Id))
@@ -171,7 +171,7 @@ fn walk_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectSta
     };
     filter(&mut q, f, &keys, earliest_start);
     if let Some(search) = &f.search {
-        q.and_where(Dialect::Postgres.matches(search));
+        q.and_where(dialect.matches(search));
     }
     q.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
     q
@@ -274,7 +274,7 @@ fn ranked_page(
 }
 
 /// The first `limit + 1` events of each country, merged and cut to a page.
-fn any_country_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> SelectStatement {
+fn any_country_page(f: &TimelineFilter, dialect: Dialect, earliest_start: Option<NaiveDate>) -> SelectStatement {
     let keys = Keys::of(
         "ec",
         event_country::Column::StartDate,
@@ -294,7 +294,7 @@ fn any_country_page(f: &TimelineFilter, earliest_start: Option<NaiveDate>) -> Se
             .and_where(Expr::col(("ec", event_country::Column::Country)).eq(code.as_str()));
         filter(&mut part, f, &keys, earliest_start);
         if let Some(search) = &f.search {
-            part.and_where(Dialect::Postgres.matches(search));
+            part.and_where(dialect.matches(search));
         }
         part.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
         Query::select().column(Asterisk).from_subquery(part, format!("p{i}")).to_owned()

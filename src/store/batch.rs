@@ -93,6 +93,9 @@ pub trait BatchStore {
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr>;
     async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr>;
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr>;
+    /// Adds (`sign` 1) or takes out (-1) these events, as stored now, from
+    /// the counts (`counts.rs`).
+    async fn count_events(&mut self, event_ids: &[i64], sign: i64) -> Result<(), DbErr>;
 }
 
 /// A unique violation that a concurrent writer caused becomes a 409.

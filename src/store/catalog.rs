@@ -2,6 +2,7 @@
 //! deletions that undoing the seed makes.
 
 use super::batch::unique_to_conflict;
+use super::counts;
 use super::documents::rerender;
 use super::events::event_country_rows;
 use super::resolve::source_row;
@@ -244,6 +245,7 @@ async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) ->
     let Some(event) = event::Entity::find_by_id(event_id).one(txn).await? else {
         return Ok(());
     };
+    counts::count(txn, &[event_id], -1).await?;
     event_country::Entity::delete_many().filter(event_country::Column::EventId.eq(event_id)).exec(txn).await?;
     let rows: Vec<participant::Model> = event_participant::Entity::find()
         .filter(event_participant::Column::EventId.eq(event_id))
@@ -257,7 +259,7 @@ async fn rederive_event_countries<C: ConnectionTrait>(txn: &C, event_id: i64) ->
     if !countries.is_empty() {
         event_country::Entity::insert_many(all_set::<_, event_country::ActiveModel>(countries)).exec(txn).await?;
     }
-    Ok(())
+    counts::count(txn, &[event_id], 1).await
 }
 
 /// Events' keys among `keys` that exist with a content digest other than
@@ -280,6 +282,14 @@ pub async fn existing_keys_unless_digest<C: ConnectionTrait>(
 /// Deletes the events with these keys; their links go with them. Returns
 /// how many there were.
 pub async fn delete_events<C: ConnectionTrait>(txn: &C, keys: &[String]) -> Result<u64, ApiError> {
+    let ids: Vec<i64> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .filter(event::Column::Key.is_in(keys.to_vec()))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    counts::count(txn, &ids, -1).await?;
     let result = event::Entity::delete_many().filter(event::Column::Key.is_in(keys.to_vec())).exec(txn).await?;
     Ok(result.rows_affected)
 }

@@ -54,6 +54,13 @@ pub async fn write_batch<S: BatchStore>(
     // Both databases keep at least microseconds; a document rendered with
     // nanoseconds would disagree with its row once read back.
     let now = Utc::now().trunc_subsecs(3);
+    // What the batch changes leaves the counts as it was, before its rows
+    // change; all it wrote goes back in at the end.
+    let changing: Vec<i64> = events
+        .iter()
+        .filter_map(|new| stored.get(&new.key).filter(|old| old.content_hash != new.content_hash).map(|old| old.id))
+        .collect();
+    store.count_events(&changing, -1).await?;
     let mut fresh: Vec<event::Model> = Vec::new();
     let mut fresh_events: Vec<&NewEvent> = Vec::new();
     let mut written: Vec<(i64, &NewEvent)> = Vec::new();
@@ -95,6 +102,8 @@ pub async fn write_batch<S: BatchStore>(
         written.extend(ids.into_iter().zip(fresh_events));
     }
     store.insert_links(links(&written, &people, &sources)?).await?;
+    let ids: Vec<i64> = written.iter().map(|(id, _)| *id).collect();
+    store.count_events(&ids, 1).await?;
     Ok(counts)
 }
 

@@ -5,6 +5,7 @@
 
 mod batch;
 mod catalog;
+mod counts;
 mod documents;
 mod event_writer;
 mod events;
@@ -21,6 +22,7 @@ pub use catalog::{
     delete_unused_participants, delete_unused_sources, existing_keys_unless_digest, search_names, update_participant,
     update_source, write_other_names,
 };
+pub use counts::recount;
 pub use documents::rerender;
 pub use event_writer::EventWriter;
 pub use events::write_events;

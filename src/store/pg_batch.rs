@@ -17,6 +17,10 @@ use std::collections::HashMap;
 pub struct PgBatch<'c, C>(pub &'c C);
 
 impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
+    async fn count_events(&mut self, event_ids: &[i64], sign: i64) -> Result<(), DbErr> {
+        super::counts::count(self.0, event_ids, sign).await
+    }
+
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
         let sql = "SELECT key, id, content_hash, created_at FROM events \
                    WHERE key IN (SELECT json_array_elements_text($1::json))";

@@ -16,6 +16,10 @@ use std::collections::HashMap;
 pub struct SeaOrmBatch<'c, C>(pub &'c C);
 
 impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
+    async fn count_events(&mut self, event_ids: &[i64], sign: i64) -> Result<(), DbErr> {
+        super::counts::count(self.0, event_ids, sign).await
+    }
+
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
         let mut stored = HashMap::new();
         for chunk in keys.chunks(MAX_BINDS) {

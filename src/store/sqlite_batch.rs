@@ -16,6 +16,17 @@ use std::collections::HashMap;
 pub struct SqliteBatch<'c>(pub &'c Connection);
 
 impl BatchStore for SqliteBatch<'_> {
+    async fn count_events(&mut self, event_ids: &[i64], sign: i64) -> Result<(), DbErr> {
+        if event_ids.is_empty() {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(event_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
+        for sql in super::counts::listed(sea_orm::DbBackend::Sqlite) {
+            self.0.prepare_cached(sql).map_err(e)?.execute(params![ids, sign]).map_err(e)?;
+        }
+        Ok(())
+    }
+
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
         let mut find =
             self.0.prepare_cached("SELECT id, content_hash, created_at FROM events WHERE key = ?1").map_err(e)?;

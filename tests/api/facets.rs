@@ -88,3 +88,71 @@ async fn bad_facet_requests_are_400s_naming_the_parameter() {
     app.get("/api/v1/facets?facet=kind&country=Atlantis").await.assert_problem(400, "country");
     app.get("/api/v1/facets?facet=kind&participant=999999").await.assert_problem_status(404);
 }
+
+/// Facets and relations over every event or one country's timeline come
+/// from counts the write path keeps; a window from the year 1000 holds the
+/// same events but is counted by scanning them. After every kind of write,
+/// both agree.
+#[actix_rt::test]
+async fn the_kept_counts_follow_every_write() {
+    use crate::helpers::event_body;
+    use serde_json::json;
+    let app = spawn_app().await;
+    for (key, start, countries) in
+        [("c1", "2020-03-01", &["RU", "KP"][..]), ("c2", "2021-05-01", &["RU", "CN"]), ("c3", "2021", &["CN"])]
+    {
+        assert_eq!(app.post("/api/v1/events", &event_body(key, start, countries)).await.status, 201);
+    }
+    // Replaced with another kind, year and countries; one deleted.
+    let mut c1 = event_body("c1", "2019-01-01", &["RU", "US"]);
+    c1["kind"] = json!("treaty");
+    assert_eq!(app.put("/api/v1/events/c1", &c1).await.status, 200);
+    assert_eq!(app.delete("/api/v1/events/c2").await.status, 204);
+    // A person's nationality moves their event to another country.
+    let lee = app.post("/api/v1/participants", &json!({"kind": "person", "name": "Lee", "country": "KR"})).await;
+    let id = lee.body["id"].as_i64().unwrap();
+    let c4 = json!({"key": "c4", "kind": "visit", "title": "Lee in Moscow", "start": "2022",
+        "participants": [{"id": id}, {"kind": "country", "code": "RU"}]});
+    assert_eq!(app.post("/api/v1/events", &c4).await.status, 201);
+    let moved = json!({"kind": "person", "name": "Lee", "country": "JP"});
+    assert_eq!(app.put(&format!("/api/v1/participants/{id}"), &moved).await.status, 200);
+    // An import that replaces one event and adds another.
+    let mut c3 = event_body("c3", "2021", &["CN", "RU"]);
+    c3["kind"] = json!("summit");
+    let lines = format!("{c3}\n{}\n", event_body("c5", "2018-07", &["US", "JP"]));
+    let imported = app.post_raw("/api/v1/import", "application/x-ndjson", lines.into_bytes()).await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+
+    let scanned = "from=1000";
+    for filter in ["", "country=RU", "country=JP", "kind=meeting&kind=summit", "country=RU&country=US&match=all"] {
+        let facets = format!("/api/v1/facets?facet=kind&facet=year&facet=country&facet_size=100&{filter}");
+        let (counted, by_scan) = (app.get(&facets).await, app.get(&format!("{facets}&{scanned}")).await);
+        assert_eq!(counted.status, 200, "{}", counted.body);
+        for facet in ["kind", "year", "country"] {
+            let count = |answer: &Value| -> Vec<(Value, Value)> {
+                values(answer, facet).iter().map(|v| (v["value"].clone(), v["count"].clone())).collect()
+            };
+            assert_eq!(count(&counted.body), count(&by_scan.body), "{facet} of {filter:?}");
+        }
+    }
+    for country in ["RU", "US", "JP"] {
+        let path = format!("/api/v1/countries/{country}/relations?size=100");
+        let partners = |answer: &Value| {
+            answer["partners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p["code"].clone(), p["shared_events"].clone(), p["kinds"].clone()))
+                .collect::<Vec<_>>()
+        };
+        let (counted, by_scan) = (app.get(&path).await, app.get(&format!("{path}&{scanned}")).await);
+        assert_eq!(partners(&counted.body), partners(&by_scan.body), "{country}");
+    }
+    let path = "/api/v1/relations?country=RU&country=US&by=year";
+    let (counted, by_scan) = (app.get(path).await, app.get(&format!("{path}&{scanned}")).await);
+    assert_eq!(counted.status, 200, "{}", counted.body);
+    let periods = |answer: &Value| -> Vec<(Value, Value)> {
+        answer["periods"].as_array().unwrap().iter().map(|p| (p["period"].clone(), p["count"].clone())).collect()
+    };
+    assert_eq!(periods(&counted.body), periods(&by_scan.body));
+}
