@@ -62,6 +62,8 @@ pub struct Links {
     pub tags: Vec<event_tag::Model>,
     pub countries: Vec<event_country::Model>,
     pub texts: Vec<event_text::Model>,
+    /// What the events add to the kept counts.
+    pub counts: super::counts::Deltas,
 }
 
 /// The columns of `participants` and `sources`, in their models' order,
@@ -93,9 +95,8 @@ pub trait BatchStore {
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr>;
     async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr>;
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr>;
-    /// Adds (`sign` 1) or takes out (-1) these events, as stored now, from
-    /// the counts (`counts.rs`).
-    async fn count_events(&mut self, event_ids: &[i64], sign: i64) -> Result<(), DbErr>;
+    /// Takes these events, as stored now, out of the counts (`counts.rs`).
+    async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr>;
 }
 
 /// A unique violation that a concurrent writer caused becomes a 409.

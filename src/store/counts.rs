@@ -1,11 +1,85 @@
 //! The counts behind facets and relations (`event_counts`,
 //! `country_pairs`): every write takes the events it changes out of them
-//! before and puts them back after, with two grouped statements per batch
-//! whatever its size. The statements read the stored rows, so they are the
-//! same for every way an event is written or deleted.
+//! before, with two grouped statements per batch that read the stored rows
+//! (`count`), and adds what it wrote after, from the rows it has in hand
+//! (`Deltas`, written with the other derived rows), so that a first load
+//! never reads back what it wrote, whatever plan the database would pick
+//! on tables it has not analysed yet.
 
+use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use std::collections::HashMap;
 use std::sync::LazyLock;
+
+/// What a batch adds to the counts: (country or '', kind, year) and
+/// (country, partner, kind, year), each with its number of events.
+#[derive(Debug, Default)]
+pub struct Deltas {
+    events: HashMap<(String, String, String), i64>,
+    pairs: HashMap<(String, String, String, String), i64>,
+}
+
+impl Deltas {
+    /// One event of `kind` beginning on `start`, in these countries.
+    pub fn add(&mut self, countries: &[&str], kind: &str, start: NaiveDate) {
+        // The year as the statements below cut it from the stored date.
+        let date = start.to_string();
+        let year: String = date.chars().take(4).collect();
+        for country in countries.iter().chain([&""]) {
+            *self.events.entry((country.to_string(), kind.to_owned(), year.clone())).or_default() += 1;
+        }
+        for a in countries {
+            for b in countries.iter().filter(|b| *b != a) {
+                *self.pairs.entry((a.to_string(), b.to_string(), kind.to_owned(), year.clone())).or_default() += 1;
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The JSON parameters of the `upserts` statements: arrays of rows.
+    pub fn params(&self) -> [String; 2] {
+        let events: Vec<_> = self.events.iter().map(|((c, k, y), n)| serde_json::json!([c, k, y, n])).collect();
+        let pairs: Vec<_> = self.pairs.iter().map(|((c, p, k, y), n)| serde_json::json!([c, p, k, y, n])).collect();
+        [serde_json::Value::from(events).to_string(), serde_json::Value::from(pairs).to_string()]
+    }
+}
+
+/// The statements that add `Deltas::params` to the counts.
+pub fn upserts(backend: DbBackend) -> [&'static str; 2] {
+    match backend {
+        DbBackend::Postgres => [
+            "INSERT INTO event_counts (country, kind, year, n) \
+             SELECT r->>0, r->>1, r->>2, (r->>3)::bigint FROM json_array_elements($1::json) AS r \
+             ON CONFLICT (country, kind, year) DO UPDATE SET n = event_counts.n + excluded.n",
+            "INSERT INTO country_pairs (country, partner, kind, year, n) \
+             SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::bigint FROM json_array_elements($1::json) AS r \
+             ON CONFLICT (country, partner, kind, year) DO UPDATE SET n = country_pairs.n + excluded.n",
+        ],
+        _ => [
+            "INSERT INTO event_counts (country, kind, year, n) \
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?1) WHERE TRUE \
+             ON CONFLICT (country, kind, year) DO UPDATE SET n = event_counts.n + excluded.n",
+            "INSERT INTO country_pairs (country, partner, kind, year, n) \
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?1) WHERE TRUE \
+             ON CONFLICT (country, partner, kind, year) DO UPDATE SET n = country_pairs.n + excluded.n",
+        ],
+    }
+}
+
+/// Adds a batch's deltas, on a SeaORM connection.
+pub async fn add<C: ConnectionTrait>(conn: &C, deltas: &Deltas) -> Result<(), DbErr> {
+    if deltas.is_empty() {
+        return Ok(());
+    }
+    let backend = conn.get_database_backend();
+    for (sql, rows) in upserts(backend).into_iter().zip(deltas.params()) {
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, [rows.into()])).await?;
+    }
+    Ok(())
+}
 
 /// Which events a statement counts: those whose ids the JSON array of the
 /// first parameter lists, or every one.

@@ -55,12 +55,12 @@ pub async fn write_batch<S: BatchStore>(
     // nanoseconds would disagree with its row once read back.
     let now = Utc::now().trunc_subsecs(3);
     // What the batch changes leaves the counts as it was, before its rows
-    // change; all it wrote goes back in at the end.
+    // change; all it writes goes back in with its links.
     let changing: Vec<i64> = events
         .iter()
         .filter_map(|new| stored.get(&new.key).filter(|old| old.content_hash != new.content_hash).map(|old| old.id))
         .collect();
-    store.count_events(&changing, -1).await?;
+    store.uncount_events(&changing).await?;
     let mut fresh: Vec<event::Model> = Vec::new();
     let mut fresh_events: Vec<&NewEvent> = Vec::new();
     let mut written: Vec<(i64, &NewEvent)> = Vec::new();
@@ -102,8 +102,6 @@ pub async fn write_batch<S: BatchStore>(
         written.extend(ids.into_iter().zip(fresh_events));
     }
     store.insert_links(links(&written, &people, &sources)?).await?;
-    let ids: Vec<i64> = written.iter().map(|(id, _)| *id).collect();
-    store.count_events(&ids, 1).await?;
     Ok(counts)
 }
 
@@ -201,7 +199,10 @@ fn links(written: &[(i64, &NewEvent)], people: &People, sources: &Sources) -> Re
             tags: &new.tags,
         };
         links.texts.push(text_row(event_id, new.date.earliest(), &words, &rows));
-        links.countries.extend(event_country_rows(event_id, new.date.earliest(), new.date.latest(), rows));
+        let countries = event_country_rows(event_id, new.date.earliest(), new.date.latest(), rows);
+        let codes: Vec<&str> = countries.iter().map(|c| c.country.as_str()).collect();
+        links.counts.add(&codes, &new.kind, new.date.earliest());
+        links.countries.extend(countries);
     }
     Ok(links)
 }

@@ -17,8 +17,8 @@ use std::collections::HashMap;
 pub struct PgBatch<'c, C>(pub &'c C);
 
 impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
-    async fn count_events(&mut self, event_ids: &[i64], sign: i64) -> Result<(), DbErr> {
-        super::counts::count(self.0, event_ids, sign).await
+    async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
+        super::counts::count(self.0, event_ids, -1).await
     }
 
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
@@ -149,6 +149,7 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     }
 
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
+        super::counts::add(self.0, &links.counts).await?;
         let participants: Vec<Json> = links
             .participants
             .iter()

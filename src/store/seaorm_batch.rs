@@ -16,8 +16,8 @@ use std::collections::HashMap;
 pub struct SeaOrmBatch<'c, C>(pub &'c C);
 
 impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
-    async fn count_events(&mut self, event_ids: &[i64], sign: i64) -> Result<(), DbErr> {
-        super::counts::count(self.0, event_ids, sign).await
+    async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
+        super::counts::count(self.0, event_ids, -1).await
     }
 
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
@@ -138,6 +138,7 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
     }
 
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
+        super::counts::add(self.0, &links.counts).await?;
         insert_chunked(self.0, all_set(links.participants), 4).await?;
         insert_chunked(self.0, all_set(links.sources), 5).await?;
         insert_chunked(self.0, all_set(links.tags), 3).await?;

@@ -16,13 +16,13 @@ use std::collections::HashMap;
 pub struct SqliteBatch<'c>(pub &'c Connection);
 
 impl BatchStore for SqliteBatch<'_> {
-    async fn count_events(&mut self, event_ids: &[i64], sign: i64) -> Result<(), DbErr> {
+    async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
         if event_ids.is_empty() {
             return Ok(());
         }
         let ids = serde_json::to_string(event_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
         for sql in super::counts::listed(sea_orm::DbBackend::Sqlite) {
-            self.0.prepare_cached(sql).map_err(e)?.execute(params![ids, sign]).map_err(e)?;
+            self.0.prepare_cached(sql).map_err(e)?.execute(params![ids, -1]).map_err(e)?;
         }
         Ok(())
     }
@@ -139,6 +139,12 @@ impl BatchStore for SqliteBatch<'_> {
     }
 
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
+        if !links.counts.is_empty() {
+            let statements = super::counts::upserts(sea_orm::DbBackend::Sqlite);
+            for (sql, rows) in statements.into_iter().zip(links.counts.params()) {
+                self.0.prepare_cached(sql).map_err(e)?.execute([rows]).map_err(e)?;
+            }
+        }
         let mut insert = self
             .0
             .prepare_cached(
