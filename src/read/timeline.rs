@@ -11,6 +11,7 @@ use entity::{event, event_country, event_participant, event_tag, event_text};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement, UnionType,
 };
+use std::collections::HashMap;
 
 /// A page of stored event documents (JSON), and where to continue when
 /// more follow.
@@ -83,6 +84,13 @@ fn ts_match(search: &SearchQuery) -> Expr {
 /// more condition on the same plans, which the planner may start from the
 /// GIN index. In `order=relevance`, every match is ranked (`ranked_page`).
 pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
+    let rarest_first;
+    let f = if f.match_all && f.countries.len() > 1 {
+        rarest_first = TimelineFilter { countries: by_size(db, &f.countries).await?, ..f.clone() };
+        &rarest_first
+    } else {
+        f
+    };
     let earliest_start = earliest_start(db, f).await?;
     let dialect = Dialect::of(db);
     let mut page: Vec<(Position, String)> = match &f.search {
@@ -105,6 +113,23 @@ pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
     page.truncate(f.limit as usize);
     let next = if more { page.last().map(|r| r.0) } else { None };
     Ok(Page { documents: page.into_iter().map(|r| r.1).collect(), next })
+}
+
+/// Countries, those with the fewest events first (by the kept counts: a
+/// few hundred rows each), so that a timeline they all share walks the
+/// shortest slice and probes the others, not the other way round.
+async fn by_size(db: &Db, countries: &[String]) -> Result<Vec<String>, ApiError> {
+    let query = Query::select()
+        .column(Alias::new("country"))
+        .expr(Expr::cust("CAST(SUM(\"n\") AS BIGINT)"))
+        .from(Alias::new("event_counts"))
+        .and_where(Expr::col(Alias::new("country")).is_in(countries.iter().map(String::as_str)))
+        .group_by_col(Alias::new("country"))
+        .to_owned();
+    let sizes: HashMap<String, i64> = fetch_all::<(String, i64)>(db, &query).await?.into_iter().collect();
+    let mut sorted = countries.to_vec();
+    sorted.sort_by_key(|c| sizes.get(c).copied().unwrap_or(0));
+    Ok(sorted)
 }
 
 /// The earliest start an event overlapping `f`'s window can have: one
