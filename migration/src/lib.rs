@@ -13,3 +13,4 @@ pub mod m20261202_000002_api_tokens;
 pub mod m20261203_000001_search;
 pub mod m20261204_000001_participant_names;
 pub mod m20261204_000003_event_counts;
+pub mod m20261205_000001_countries_in_search_vector;

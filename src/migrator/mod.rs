@@ -16,7 +16,7 @@ use migration::{
     MigrationName, MigrationTrait, MigratorTrait, SchemaManager, m20251101_000001_schema,
     m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence, m20261202_000001_data_version,
     m20261202_000002_api_tokens, m20261203_000001_search, m20261204_000001_participant_names,
-    m20261204_000003_event_counts,
+    m20261204_000003_event_counts, m20261205_000001_countries_in_search_vector,
 };
 use sea_orm::DbErr;
 
@@ -35,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_search::Migration),
             Box::new(m20261204_000001_participant_names::Migration),
             Box::new(m20261204_000003_event_counts::Migration),
+            Box::new(m20261205_000001_countries_in_search_vector::Migration),
             Box::new(backfill::DatesFromFirstApi),
             Box::new(m20261202_000001_data_version::Migration),
             Box::new(m20261202_000002_api_tokens::Migration),

@@ -33,18 +33,20 @@ impl Dialect {
         if matches!(db.backend(), Backend::PostgreSql) { Dialect::Postgres } else { Dialect::Sqlite }
     }
 
-    /// `events` rows with the words of `search`.
-    fn matches(self, search: &SearchQuery) -> Expr {
+    /// `events` rows with the words of `search` and any (or, with `all`,
+    /// every one) of `countries`: one lookup in the text index, which holds
+    /// each event's countries too.
+    fn matches(self, search: &SearchQuery, countries: &[String], all: bool) -> Expr {
         let ids = match self {
             Dialect::Sqlite => Query::select()
                 .expr(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID_BITS}")))
                 .from(Alias::new("event_search"))
-                .and_where(fts_match(search, &[], false))
+                .and_where(fts_match(search, countries, all))
                 .to_owned(),
             Dialect::Postgres => Query::select()
                 .column(event_text::Column::EventId)
                 .from(event_text::Entity)
-                .and_where(ts_match(search))
+                .and_where(ts_match(search, countries, all))
                 .to_owned(),
         };
         Expr::col((event::Entity, event::Column::Id)).in_subquery(ids)
@@ -63,9 +65,16 @@ fn fts_match(search: &SearchQuery, countries: &[String], all: bool) -> Expr {
     Expr::cust_with_values("\"event_search\" MATCH ?", [expression])
 }
 
-/// PostgreSQL: `event_texts` rows with the words of `search`.
-fn ts_match(search: &SearchQuery) -> Expr {
-    Expr::cust_with_values("\"event_texts\".\"search_vector\" @@ to_tsquery('simple', $1)", [search.to_tsquery()])
+/// PostgreSQL: `event_texts` rows with the words of `search` and the
+/// countries, which the vector holds as `cc` and the code
+/// (`m20261205_000001_countries_in_search_vector`).
+fn ts_match(search: &SearchQuery, countries: &[String], all: bool) -> Expr {
+    let mut query = search.to_tsquery();
+    if !countries.is_empty() {
+        let codes: Vec<String> = countries.iter().map(|c| format!("cc{}", c.to_lowercase())).collect();
+        query = format!("({query}) & ({})", codes.join(if all { " & " } else { " | " }));
+    }
+    Expr::cust_with_values("\"event_texts\".\"search_vector\" @@ to_tsquery('simple', $1)", [query])
 }
 
 /// One page of a timeline as rendered event documents (JSON), and the
@@ -196,7 +205,7 @@ fn walk_page(f: &TimelineFilter, dialect: Dialect, earliest_start: Option<NaiveD
     };
     filter(&mut q, f, &keys, earliest_start);
     if let Some(search) = &f.search {
-        q.and_where(dialect.matches(search));
+        q.and_where(dialect.matches(search, &f.countries, f.match_all));
     }
     q.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
     q
@@ -319,7 +328,7 @@ fn any_country_page(f: &TimelineFilter, dialect: Dialect, earliest_start: Option
             .and_where(Expr::col(("ec", event_country::Column::Country)).eq(code.as_str()));
         filter(&mut part, f, &keys, earliest_start);
         if let Some(search) = &f.search {
-            part.and_where(dialect.matches(search));
+            part.and_where(dialect.matches(search, std::slice::from_ref(code), false));
         }
         part.order_by_expr(keys.start.clone(), order(f)).order_by_expr(keys.id.clone(), order(f)).limit(f.limit + 1);
         Query::select().column(Asterisk).from_subquery(part, format!("p{i}")).to_owned()
@@ -377,7 +386,7 @@ pub(super) fn matching_events(
     }
     filter(&mut q, f, &keys, earliest_start);
     if let Some(search) = &f.search {
-        q.and_where(dialect.matches(search));
+        q.and_where(dialect.matches(search, &f.countries, f.match_all));
     }
     q
 }
