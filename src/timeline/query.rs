@@ -95,8 +95,10 @@ pub struct TimelineQuery {
     /// A title slide (`timelinejs`) or the calendar's name (`ics`).
     #[param(example = "Russia–DPRK", pattern = r"[^\s\u0085]|\uFEFF", max_length = 500)]
     pub title: Option<String>,
-    /// The language of country names in group labels and the default
-    /// title: `en` (default) or `ru`. A parameter rather than
+    /// `en` or `ru`: the language of participants' names (a person's or
+    /// organization's where it has one in it, a country's from CLDR; without
+    /// `lang`, names as given) and of country names in group labels and the
+    /// default title (English without it). A parameter rather than
     /// `Accept-Language`, so a URL shows the same to everyone and caches
     /// need no `Vary`.
     #[param(inline)]
