@@ -65,10 +65,10 @@ async fn refold_participants(db: &Db) -> Result<(), DbErr> {
             let other = names.remove(&row.id).unwrap_or_default();
             participant::Entity::update_many()
                 .col_expr(participant::Column::Folded, Expr::value(fold(&row.name)))
-                .col_expr(participant::Column::SearchNames, Expr::value(store::search_names(&other)))
                 .filter(participant::Column::Id.eq(row.id))
                 .exec(&write.txn)
                 .await?;
+            // Without other names its stems are none, whatever the pipeline.
             if !other.is_empty() {
                 store::write_other_names(&write.txn, row.id, &other).await?;
             }

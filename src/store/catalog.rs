@@ -60,7 +60,8 @@ pub async fn update_participant(db: &Db, id: i64, new: NewParticipant) -> Result
         country: Set(new.country.clone()),
         identity: Set(identity),
         folded: Set(Some(fold(&new.name))),
-        search_names: Set(search_names(&new.other_names)),
+        // Written with the names it is made of, below.
+        search_names: NotSet,
     }
     .update(txn)
     .await?;
@@ -178,7 +179,6 @@ async fn insert_participant<C: ConnectionTrait>(txn: &C, new: &NewParticipant) -
         country: Set(new.country.clone()),
         identity: Set(new.identity()),
         folded: Set(Some(fold(&new.name))),
-        search_names: Set(search_names(&new.other_names)),
         ..Default::default()
     }
     .insert(txn)
@@ -189,13 +189,15 @@ async fn insert_participant<C: ConnectionTrait>(txn: &C, new: &NewParticipant) -
     Ok(row)
 }
 
-/// The stems of a participant's other names, for its events' search text.
-pub fn search_names(names: &OtherNames) -> Option<String> {
-    Some(indexed_text(names.all())).filter(|text| !text.is_empty())
-}
-
-/// Replaces the `participant_names` rows of a participant.
+/// Replaces the `participant_names` rows of a participant, and the stems
+/// of those names that its events' search texts take in (`search_names`).
 pub async fn write_other_names<C: ConnectionTrait>(txn: &C, id: i64, names: &OtherNames) -> Result<(), DbErr> {
+    let stems = Some(indexed_text(names.all())).filter(|text| !text.is_empty());
+    participant::Entity::update_many()
+        .col_expr(participant::Column::SearchNames, Expr::value(stems))
+        .filter(participant::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
     participant_name::Entity::delete_many().filter(participant_name::Column::ParticipantId.eq(id)).exec(txn).await?;
     let rows: Vec<_> = names
         .rows()
@@ -327,11 +329,6 @@ pub async fn add_other_names<C: ConnectionTrait>(txn: &C, identity: &str, names:
         return Ok(());
     }
     write_other_names(txn, row.id, names).await?;
-    participant::Entity::update_many()
-        .col_expr(participant::Column::SearchNames, Expr::value(search_names(names)))
-        .filter(participant::Column::Id.eq(row.id))
-        .exec(txn)
-        .await?;
     let events: Vec<i64> = event_participant::Entity::find()
         .select_only()
         .column(event_participant::Column::EventId)

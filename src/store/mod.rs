@@ -19,8 +19,8 @@ mod tokens;
 pub use batch::{Mode, WriteCounts};
 pub use catalog::{
     add_members, add_other_names, create_participant, create_source, delete_events, delete_participant, delete_source,
-    delete_unused_participants, delete_unused_sources, existing_keys_unless_digest, search_names, update_participant,
-    update_source, write_other_names,
+    delete_unused_participants, delete_unused_sources, existing_keys_unless_digest, update_participant, update_source,
+    write_other_names,
 };
 pub use counts::recount;
 pub use documents::rerender;
