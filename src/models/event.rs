@@ -128,8 +128,10 @@ impl From<EventDate> for DateFields {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
+    #[schema(max_length = 300)]
     pub name: Option<String>,
     /// ISO 3166-1 alpha-2 code.
+    #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub country: Option<String>,
     /// -90..90, with `lon`.
     #[schema(minimum = -90, maximum = 90)]

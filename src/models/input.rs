@@ -75,6 +75,7 @@ pub struct EventInput {
     pub kind: String,
     #[schema(pattern = r"[^\s\u0085]|\uFEFF", max_length = 500)]
     pub title: String,
+    #[schema(max_length = 20000)]
     pub summary: Option<String>,
     /// The date in EDTF: `2025-10-27`, `2024-06`, `2024`, `2025-10~`
     /// (about), `2024?` (uncertain), `201X` (a decade), `2025-21` (spring),
@@ -98,8 +99,10 @@ pub struct EventInput {
     #[schema(inline)]
     pub qualifier: Option<Qualifier>,
     /// The source's words for the date (`на прошлой неделе`).
+    #[schema(max_length = 500)]
     pub date_text: Option<String>,
     /// How the date was worked out (`relative to the article's date 2025-11-01`).
+    #[schema(max_length = 500)]
     pub date_basis: Option<String>,
     /// Read-only; accepted and ignored (it follows from the date).
     #[schema(read_only)]
@@ -114,8 +117,10 @@ pub struct EventInput {
     pub date_precision: Option<String>,
     pub location: Option<Location>,
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub participants: Vec<ParticipantRef>,
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub sources: Vec<SourceRef>,
     #[serde(default)]
     #[schema(schema_with = tags)]
@@ -143,6 +148,7 @@ pub struct ParticipantRef {
     pub name: Option<String>,
     #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub country: Option<String>,
+    #[schema(max_length = 64)]
     pub role: Option<String>,
 }
 
@@ -157,7 +163,9 @@ pub struct SourceRef {
     pub id: Option<i64>,
     #[schema(pattern = r"^\s*(https?://[^\s\u0000-\u001f\u007f-\u009f]+)?\s*$", max_length = 2048)]
     pub url: Option<String>,
+    #[schema(max_length = 500)]
     pub title: Option<String>,
+    #[schema(max_length = 300)]
     pub publisher: Option<String>,
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
     #[schema(pattern = r"^\d{4}(-\d{2}(-\d{2}([Tt ].*)?)?)?$")]
@@ -169,8 +177,10 @@ pub struct SourceRef {
     #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub language: Option<String>,
     /// The passage of this source the event rests on, in its language.
+    #[schema(max_length = 5000)]
     pub quote: Option<String>,
     /// A word about it, such as `quoting Interfax`.
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -192,8 +202,9 @@ pub struct ParticipantInput {
     /// Nationality (person) or home country (organization).
     #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub country: Option<String>,
-    /// Member country codes of an organization.
+    /// Member country codes of an organization; at most 300.
     #[serde(default)]
+    #[schema(schema_with = members)]
     pub members: Vec<String>,
     /// Its name in other languages, shown where `lang` asks for one.
     pub names: Option<ParticipantNames>,
@@ -217,6 +228,11 @@ pub struct ParticipantNames {
     pub ru: Option<String>,
 }
 
+fn members() -> utoipa::openapi::schema::Array {
+    let code = ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^\s*[A-Za-z]{2}\s*$"));
+    utoipa::openapi::schema::ArrayBuilder::new().items(code).max_items(Some(300)).build()
+}
+
 fn aliases() -> utoipa::openapi::schema::Array {
     let alias =
         ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"[^\s\u0085]|\uFEFF")).max_length(Some(300));
@@ -232,7 +248,9 @@ fn aliases() -> utoipa::openapi::schema::Array {
 pub struct SourceInput {
     #[schema(pattern = r"^\s*(https?://[^\s\u0000-\u001f\u007f-\u009f]+)?\s*$", max_length = 2048)]
     pub url: Option<String>,
+    #[schema(max_length = 500)]
     pub title: Option<String>,
+    #[schema(max_length = 300)]
     pub publisher: Option<String>,
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
     #[schema(pattern = r"^\d{4}(-\d{2}(-\d{2}([Tt ].*)?)?)?$")]

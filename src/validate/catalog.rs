@@ -12,6 +12,8 @@ const MAX_ROLE: usize = 64;
 const MAX_URL: usize = 2_048;
 const MAX_QUOTE: usize = 5_000;
 const MAX_NOTE: usize = 500;
+/// More than the world's countries, so any real organization fits.
+const MAX_MEMBERS: usize = 300;
 
 pub(super) fn participant_ref(field: &str, p: &ParticipantRef) -> Result<(ParticipantSpec, Option<String>), ApiError> {
     let role = optional_text(&format!("{field}.role"), p.role.as_deref(), MAX_ROLE)?;
@@ -65,6 +67,9 @@ pub fn participant_in(field: &str, p: &ParticipantInput) -> Result<NewParticipan
     let country = p.country.as_deref().map(|c| country_code(&at("country"), c)).transpose()?;
     if kind == "person" && !p.members.is_empty() {
         return Err(ApiError::invalid(at("members"), "only an organization has members"));
+    }
+    if p.members.len() > MAX_MEMBERS {
+        return Err(ApiError::invalid(at("members"), format!("has more than {MAX_MEMBERS} countries")));
     }
     let mut members = Vec::new();
     for (i, code) in p.members.iter().enumerate() {

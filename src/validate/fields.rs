@@ -48,13 +48,15 @@ pub fn one_of(field: &str, raw: &str, allowed: &[&str]) -> Result<String, ApiErr
     }
 }
 
+/// Text of at most `max` characters as sent (as the spec's `maxLength`
+/// counts them, spaces included), stored trimmed.
 pub fn text(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
+    if raw.chars().count() > max {
+        return Err(ApiError::invalid(field, format!("is longer than {max} characters")));
+    }
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(ApiError::invalid(field, "must not be empty"));
-    }
-    if trimmed.chars().count() > max {
-        return Err(ApiError::invalid(field, format!("is longer than {max} characters")));
     }
     if trimmed.contains('\0') {
         // PostgreSQL's text cannot hold it, so neither backend takes it.
@@ -64,8 +66,9 @@ pub fn text(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
 }
 
 pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
+    match raw {
+        None => Ok(None),
+        Some(value) if value.trim().is_empty() && value.chars().count() <= max => Ok(None),
         Some(value) => text(field, value, max).map(Some),
     }
 }
