@@ -14,3 +14,4 @@ pub mod m20261203_000001_search;
 pub mod m20261204_000001_participant_names;
 pub mod m20261204_000003_event_counts;
 pub mod m20261205_000001_countries_in_search_vector;
+pub mod m20261206_000001_more_counts;

@@ -16,7 +16,7 @@ use migration::{
     MigrationName, MigrationTrait, MigratorTrait, SchemaManager, m20251101_000001_schema,
     m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence, m20261202_000001_data_version,
     m20261202_000002_api_tokens, m20261203_000001_search, m20261204_000001_participant_names,
-    m20261204_000003_event_counts, m20261205_000001_countries_in_search_vector,
+    m20261204_000003_event_counts, m20261205_000001_countries_in_search_vector, m20261206_000001_more_counts,
 };
 use sea_orm::DbErr;
 
@@ -36,10 +36,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_participant_names::Migration),
             Box::new(m20261204_000003_event_counts::Migration),
             Box::new(m20261205_000001_countries_in_search_vector::Migration),
+            Box::new(m20261206_000001_more_counts::Migration),
             Box::new(backfill::DatesFromFirstApi),
             Box::new(m20261202_000001_data_version::Migration),
             Box::new(m20261202_000002_api_tokens::Migration),
-            Box::new(CountEvents),
+            Box::new(Recount("m20261204_000004_count_events")),
+            Box::new(Recount("m20261206_000002_count_again")),
             Box::new(crate::seed::SeedArticle),
             Box::new(crate::seed::SeedRussianNames),
         ]
@@ -68,19 +70,20 @@ impl MigrationTrait for FirstSeed {
     }
 }
 
-/// Counts the events written before the counts existed
-/// (`m20261204_000003_event_counts`); after the backfill, which may
-/// change their dates.
-pub struct CountEvents;
+/// Counts every event anew, after a step that adds counts
+/// (`m20261204_000003_event_counts`, `m20261206_000001_more_counts`), for
+/// the events written before it; after the backfill, which may change
+/// their dates.
+pub struct Recount(&'static str);
 
-impl MigrationName for CountEvents {
+impl MigrationName for Recount {
     fn name(&self) -> &str {
-        "m20261204_000004_count_events"
+        self.0
     }
 }
 
 #[migration::async_trait::async_trait]
-impl MigrationTrait for CountEvents {
+impl MigrationTrait for Recount {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         crate::store::recount(manager.get_connection()).await
     }

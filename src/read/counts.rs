@@ -1,12 +1,16 @@
 //! Facets and relations from the counts the write path keeps
-//! (`event_counts`, `country_pairs`), for the filters they answer: every
-//! event, one country's timeline or two countries' shared one, of any
-//! kinds, with no window, words, participant, tag or precision. A few
+//! (`event_counts`, `country_pairs`, `carried_counts`, `value_counts`), for
+//! the filters they answer: every event, one country's timeline or two
+//! countries' shared one, of any kinds, over every year or a window of
+//! whole years, with no words, participant, tag or precision. A few
 //! hundred rows read, however many events there are.
 
+use super::timeline::longest_span;
 use crate::db::{Db, fetch_all};
 use crate::error::ApiError;
+use crate::store::CARRIED_DAYS;
 use crate::timeline::{Facet, TimelineFilter};
+use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement, UnionType};
 
 /// The events a filter the counts answer narrows to.
@@ -17,20 +21,60 @@ enum Scope<'a> {
     Shared(&'a str, &'a str),
 }
 
-fn scope(f: &TimelineFilter) -> Option<Scope<'_>> {
-    let narrowed = f.from.is_some()
-        || f.to.is_some()
-        || f.search.is_some()
-        || f.participant.is_some()
-        || f.tag.is_some()
-        || f.precision.is_some();
-    match f.countries.as_slice() {
-        _ if narrowed => None,
-        [] => Some(Scope::Every),
-        [one] => Some(Scope::Country(one)),
-        [a, b] if f.match_all => Some(Scope::Shared(a, b)),
-        _ => None,
+/// A window of whole years, `YYYY`: from 1 January of `first` to 31
+/// December of `last`, either open. Its events are those that began in it
+/// and, when it has a first year, those carried into that year.
+#[derive(Default)]
+struct Years {
+    first: Option<String>,
+    last: Option<String>,
+}
+
+impl Years {
+    fn of(f: &TimelineFilter) -> Option<Years> {
+        let year = |day: Option<NaiveDate>, month, date| match day {
+            None => Some(None),
+            Some(d) if d.month() == month && d.day() == date && (0..=9999).contains(&d.year()) => {
+                Some(Some(format!("{:04}", d.year())))
+            }
+            Some(_) => None,
+        };
+        Some(Years { first: year(f.from, 1, 1)?, last: year(f.to, 12, 31)? })
     }
+
+    fn is_every_year(&self) -> bool {
+        self.first.is_none() && self.last.is_none()
+    }
+
+    /// The rows of a table keyed by `year` that began within the window.
+    fn narrow(&self, q: &mut SelectStatement) {
+        if let Some(first) = &self.first {
+            q.and_where(Expr::col("year").gte(first.as_str()));
+        }
+        if let Some(last) = &self.last {
+            q.and_where(Expr::col("year").lte(last.as_str()));
+        }
+    }
+}
+
+/// The scope and window of `f`, when the counts answer it.
+async fn answerable<'f>(db: &Db, f: &'f TimelineFilter) -> Result<Option<(Scope<'f>, Years)>, ApiError> {
+    let narrowed = f.search.is_some() || f.participant.is_some() || f.tag.is_some() || f.precision.is_some();
+    let Some(years) = Years::of(f) else { return Ok(None) };
+    let scope = match f.countries.as_slice() {
+        _ if narrowed => return Ok(None),
+        [] => Scope::Every,
+        [one] => Scope::Country(one),
+        [a, b] if f.match_all => Scope::Shared(a, b),
+        _ => return Ok(None),
+    };
+    // Pairs are not kept by the years they are carried into; and only
+    // events no longer than CARRIED_DAYS are carried into every year.
+    let carried = years.first.is_some();
+    if carried && (matches!(scope, Scope::Shared(..)) || longest_span(db).await? > CARRIED_DAYS) {
+        return Ok(None);
+    }
+    Ok(Some((scope, years)))
 }
 
 /// `SUM(n)` as a BIGINT on both databases (PostgreSQL's would be numeric).
@@ -38,20 +82,41 @@ fn total() -> Expr {
     Expr::cust("CAST(SUM(\"n\") AS BIGINT)")
 }
 
-/// The counts' rows for a scope, of the filter's kinds.
-fn rows_of(f: &TimelineFilter, scope: Scope) -> SelectStatement {
+/// Rows of a kept table, of the filter's kinds.
+fn of_kinds(table: &str, f: &TimelineFilter) -> SelectStatement {
     let mut q = Query::select();
-    match scope {
-        Scope::Every => q.from(Alias::new("event_counts")).and_where(Expr::col("country").eq("")),
-        Scope::Country(code) => q.from(Alias::new("event_counts")).and_where(Expr::col("country").eq(code)),
-        Scope::Shared(a, b) => q
-            .from(Alias::new("country_pairs"))
-            .and_where(Expr::col("country").eq(a))
-            .and_where(Expr::col("partner").eq(b)),
-    };
+    q.from(Alias::new(table));
     if !f.kinds.is_empty() {
         q.and_where(Expr::col("kind").is_in(f.kinds.iter().map(String::as_str)));
     }
+    q
+}
+
+/// The counts of the events that began in the window, for a scope.
+fn began(f: &TimelineFilter, scope: Scope, years: &Years) -> SelectStatement {
+    let mut q = match scope {
+        Scope::Every => of_kinds("event_counts", f).and_where(Expr::col("country").eq("")).to_owned(),
+        Scope::Country(code) => of_kinds("event_counts", f).and_where(Expr::col("country").eq(code)).to_owned(),
+        Scope::Shared(a, b) => of_kinds("country_pairs", f)
+            .and_where(Expr::col("country").eq(a))
+            .and_where(Expr::col("partner").eq(b))
+            .to_owned(),
+    };
+    years.narrow(&mut q);
+    q
+}
+
+/// The counts of the events carried into the window's first year.
+fn carried(f: &TimelineFilter, country: &str, first: &str) -> SelectStatement {
+    of_kinds("carried_counts", f)
+        .and_where(Expr::col("country").eq(country))
+        .and_where(Expr::col("year").eq(first))
+        .to_owned()
+}
+
+/// `column AS v, n` of `q`.
+fn part(mut q: SelectStatement, column: &str) -> SelectStatement {
+    q.expr_as(Expr::col(Alias::new(column)), "v").column(Alias::new("n"));
     q
 }
 
@@ -63,73 +128,111 @@ pub async fn facet(
     facet: Facet,
     limit: u64,
 ) -> Result<Option<Vec<(String, String, i64)>>, ApiError> {
-    let Some(scope) = scope(f) else { return Ok(None) };
-    let counted = match (facet, scope) {
+    let Some((scope, years)) = answerable(db, f).await? else { return Ok(None) };
+    let own = match scope {
+        Scope::Every => "",
+        Scope::Country(code) => code,
+        Scope::Shared(..) => "",
+    };
+    let mut parts = Vec::new();
+    match (facet, scope) {
         (Facet::Kind | Facet::Year, _) => {
             let column = if facet == Facet::Kind { "kind" } else { "year" };
-            let mut q = rows_of(f, scope);
-            q.expr_as(Expr::col(column), "v").expr_as(total(), "n").group_by_col(Alias::new(column));
-            q
+            parts.push(part(began(f, scope, &years), column));
+            if let Some(first) = &years.first {
+                let column = if facet == Facet::Kind { "kind" } else { "began" };
+                parts.push(part(carried(f, own, first), column));
+            }
         }
         // Every country with its events.
         (Facet::Country, Scope::Every) => {
-            let mut q = Query::select();
-            q.from(Alias::new("event_counts"))
-                .expr_as(Expr::col("country"), "v")
-                .expr_as(total(), "n")
-                .and_where(Expr::col("country").ne(""))
-                .group_by_col(Alias::new("country"));
-            if !f.kinds.is_empty() {
-                q.and_where(Expr::col("kind").is_in(f.kinds.iter().map(String::as_str)));
+            let mut q = of_kinds("event_counts", f).and_where(Expr::col("country").ne("")).to_owned();
+            years.narrow(&mut q);
+            parts.push(part(q, "country"));
+            if let Some(first) = &years.first {
+                let mut q = of_kinds("carried_counts", f);
+                q.and_where(Expr::col("country").ne("")).and_where(Expr::col("year").eq(first.as_str()));
+                parts.push(part(q, "country"));
             }
-            q
         }
         // The country itself, with all its events, and its partners.
-        (Facet::Country, Scope::Country(code)) => {
-            let mut own = rows_of(f, scope);
-            own.expr_as(Expr::col("country"), "v").expr_as(total(), "n").group_by_col(Alias::new("country"));
-            let mut partners = Query::select();
-            partners
-                .from(Alias::new("country_pairs"))
-                .expr_as(Expr::col("partner"), "v")
-                .expr_as(total(), "n")
-                .and_where(Expr::col("country").eq(code))
-                .group_by_col(Alias::new("partner"));
-            if !f.kinds.is_empty() {
-                partners.and_where(Expr::col("kind").is_in(f.kinds.iter().map(String::as_str)));
-            }
-            own.union(UnionType::All, partners);
-            own
+        (Facet::Country, Scope::Country(code)) if years.first.is_none() => {
+            parts.push(part(began(f, scope, &years), "country"));
+            let mut partners = of_kinds("country_pairs", f).and_where(Expr::col("country").eq(code)).to_owned();
+            years.narrow(&mut partners);
+            parts.push(part(partners, "partner"));
+        }
+        // Over every event of every kind and year.
+        (Facet::Month | Facet::Tag | Facet::Participant | Facet::Precision, Scope::Every)
+            if years.is_every_year() && f.kinds.is_empty() =>
+        {
+            // As the write path names them (`store::counts::Deltas::add`).
+            let name = match facet {
+                Facet::Month => "month",
+                Facet::Tag => "tag",
+                Facet::Participant => "participant",
+                _ => "precision",
+            };
+            let mut q = Query::select();
+            q.from(Alias::new("value_counts")).and_where(Expr::col("facet").eq(name));
+            parts.push(part(q, "value"));
         }
         _ => return Ok(None),
-    };
+    }
+    let mut parts = parts.into_iter();
+    let mut union = parts.next().expect("a facet the counts answer has a part");
+    for other in parts {
+        union.union(UnionType::All, other);
+    }
+    let mut summed = Query::select();
+    summed.column(Alias::new("v")).expr_as(total(), "n").from_subquery(union, "parts").group_by_col(Alias::new("v"));
     let mut q = Query::select();
     q.column(Alias::new("v"))
         .expr_as(Expr::col(Alias::new("v")), "l")
         .column(Alias::new("n"))
-        .from_subquery(counted, "counted")
+        .from_subquery(summed, "counted")
         .and_where(Expr::col(Alias::new("n")).gt(0))
         .order_by("n", Order::Desc)
         .order_by("v", Order::Asc)
         .limit(limit);
+    if facet == Facet::Participant {
+        q = named_participants(q);
+    }
     Ok(Some(fetch_all(db, &q).await?))
+}
+
+/// The top participants' ids, labelled with their names.
+fn named_participants(top: SelectStatement) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr_as(Expr::col(("top", "v")), "v")
+        .expr_as(Expr::col(("p", "name")), "l")
+        .expr_as(Expr::col(("top", "n")), "n")
+        .from_subquery(top, "top")
+        .join_as(
+            sea_orm::sea_query::JoinType::InnerJoin,
+            Alias::new("participants"),
+            "p",
+            Expr::col(("p", "id")).eq(Expr::cust("CAST(\"top\".\"v\" AS BIGINT)")),
+        )
+        .order_by(("top", "n"), Order::Desc)
+        .order_by(("top", "v"), Order::Asc);
+    q
 }
 
 /// The (partner, kind, shared events) of the one country of `f`, when the
 /// counts answer it.
 pub async fn partner_kinds(db: &Db, f: &TimelineFilter) -> Result<Option<Vec<(String, String, i64)>>, ApiError> {
-    let Some(Scope::Country(code)) = scope(f) else { return Ok(None) };
-    let mut q = Query::select();
-    q.from(Alias::new("country_pairs"))
-        .column(Alias::new("partner"))
+    let Some((Scope::Country(code), years)) = answerable(db, f).await? else { return Ok(None) };
+    if !years.is_every_year() {
+        return Ok(None);
+    }
+    let mut q = of_kinds("country_pairs", f);
+    q.column(Alias::new("partner"))
         .column(Alias::new("kind"))
         .expr_as(total(), "n")
         .and_where(Expr::col("country").eq(code))
         .group_by_col(Alias::new("partner"))
         .group_by_col(Alias::new("kind"));
-    if !f.kinds.is_empty() {
-        q.and_where(Expr::col("kind").is_in(f.kinds.iter().map(String::as_str)));
-    }
     let rows: Vec<(String, String, i64)> = fetch_all(db, &q).await?;
     Ok(Some(rows.into_iter().filter(|(_, _, n)| *n > 0).collect()))
 }

@@ -24,32 +24,27 @@ pub struct Counted {
 /// The `size` most frequent values of `facet` among the events `f`
 /// matches, and whether more exist.
 pub async fn facet(db: &Db, f: &TimelineFilter, facet: Facet, size: u64) -> Result<(Vec<Counted>, bool), ApiError> {
-    let rows = match counts::facet(db, f, facet, size + 1).await? {
+    // The precision facet sums the counts of every precision (there are
+    // eleven), so it needs them all.
+    let limit = if facet == Facet::Precision { Precision::ALL.len() as u64 } else { size + 1 };
+    let rows = match counts::facet(db, f, facet, limit).await? {
         Some(rows) => rows,
         None => {
             let matching = matching_events(f, Dialect::of(db), earliest_start(db, f).await?);
-            if facet == Facet::Precision {
-                return precisions(db, f, matching, size).await;
-            }
-            fetch_all(db, &grouped(facet, matching, size + 1)).await?
+            fetch_all(db, &grouped(facet, matching, limit)).await?
         }
     };
+    if facet == Facet::Precision {
+        return Ok(at_least(f, &rows, size));
+    }
     let more = rows.len() as u64 > size;
     let values = rows.into_iter().take(size as usize).map(|(value, label, count)| Counted { value, label, count });
     Ok((values.collect(), more))
 }
 
 /// For each precision no coarser than the filter's own, the events known
-/// at least that finely: summed, finest first, from one count per
-/// precision (there are eleven).
-async fn precisions(
-    db: &Db,
-    f: &TimelineFilter,
-    matching: SelectStatement,
-    size: u64,
-) -> Result<(Vec<Counted>, bool), ApiError> {
-    let every = Precision::ALL.len() as u64;
-    let rows: Vec<(String, String, i64)> = fetch_all(db, &grouped(Facet::Precision, matching, every)).await?;
+/// at least that finely, finest first, from the events of each precision.
+fn at_least(f: &TimelineFilter, rows: &[(String, String, i64)], size: u64) -> (Vec<Counted>, bool) {
     let exact: HashMap<&str, i64> = rows.iter().map(|(value, _, count)| (value.as_str(), *count)).collect();
     let coarsest = f.precision.unwrap_or(Precision::Century);
     let mut total = 0;
@@ -62,7 +57,7 @@ async fn precisions(
     }
     let more = values.len() as u64 > size;
     values.truncate(size as usize);
-    Ok((values, more))
+    (values, more)
 }
 
 /// `SELECT value, label, count … GROUP BY value ORDER BY count DESC, value`.

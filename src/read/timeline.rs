@@ -153,7 +153,7 @@ pub(super) async fn earliest_start(db: &Db, f: &TimelineFilter) -> Result<Option
 
 /// The longest span (end of period minus start, in days) of any event:
 /// every windowed page needs it, so it is read at most once a second.
-async fn longest_span(db: &Db) -> Result<i32, ApiError> {
+pub(super) async fn longest_span(db: &Db) -> Result<i32, ApiError> {
     if let Some(span) = db.longest_span.get() {
         return Ok(span);
     }

@@ -1,37 +1,91 @@
 //! The counts behind facets and relations (`event_counts`,
-//! `country_pairs`): every write takes the events it changes out of them
-//! before, with two grouped statements per batch that read the stored rows
-//! (`count`), and adds what it wrote after, from the rows it has in hand
-//! (`Deltas`, written with the other derived rows), so that a first load
-//! never reads back what it wrote, whatever plan the database would pick
-//! on tables it has not analysed yet.
+//! `country_pairs`, `carried_counts`, `value_counts`): every write takes
+//! the events it changes out of them before, with grouped statements per
+//! batch that read the stored rows (`count`), and adds what it wrote after,
+//! from the rows it has in hand (`Deltas`, written with the other derived
+//! rows), so that a first load never reads back what it wrote, whatever
+//! plan the database would pick on tables it has not analysed yet.
+//!
+//! The statements and `Deltas::add` say the same thing twice, once in SQL
+//! and once in Rust; `the_kept_counts_follow_every_write` (tests/api)
+//! checks that they agree.
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// What a batch adds to the counts: (country or '', kind, year) and
-/// (country, partner, kind, year), each with its number of events.
+/// An event is carried into at most this many years after the one it
+/// began in; readers use `carried_counts` only while no event lasts longer
+/// (`CARRIED_DAYS`), and scan otherwise.
+const MAX_CARRIED_YEARS: i32 = 100;
+/// The longest span (days) whose every year `carried_counts` holds.
+pub const CARRIED_DAYS: i32 = 36_000;
+
+/// The kept tables, in the order of the statements below.
+const TABLES: [&str; 4] = ["event_counts", "country_pairs", "carried_counts", "value_counts"];
+
+/// One written event, as the counts see it.
+pub struct Counted<'a> {
+    pub countries: &'a [&'a str],
+    pub kind: &'a str,
+    pub start: NaiveDate,
+    pub last_day: NaiveDate,
+    pub precision: &'a str,
+    pub tags: &'a [String],
+    pub participants: &'a [i64],
+}
+
+type Key2 = (String, String);
+type Key3 = (String, String, String);
+type Key4 = (String, String, String, String);
+
+/// What a batch adds to the counts, keyed as each table is, with the
+/// number of events.
 #[derive(Debug, Default)]
 pub struct Deltas {
-    events: HashMap<(String, String, String), i64>,
-    pairs: HashMap<(String, String, String, String), i64>,
+    events: HashMap<Key3, i64>,
+    pairs: HashMap<Key4, i64>,
+    carried: HashMap<Key4, i64>,
+    values: HashMap<Key2, i64>,
+}
+
+/// A year as the statements read it from a stored date: its first four
+/// characters, as a number (so that both agree on any date).
+fn year_of(date: &str) -> (String, i32) {
+    let year: String = date.chars().take(4).collect();
+    let number = year.parse().unwrap_or(0);
+    (year, number)
 }
 
 impl Deltas {
-    /// One event of `kind` beginning on `start`, in these countries.
-    pub fn add(&mut self, countries: &[&str], kind: &str, start: NaiveDate) {
-        // The year as the statements below cut it from the stored date.
-        let date = start.to_string();
-        let year: String = date.chars().take(4).collect();
-        for country in countries.iter().chain([&""]) {
-            *self.events.entry((country.to_string(), kind.to_owned(), year.clone())).or_default() += 1;
-        }
-        for a in countries {
-            for b in countries.iter().filter(|b| *b != a) {
-                *self.pairs.entry((a.to_string(), b.to_string(), kind.to_owned(), year.clone())).or_default() += 1;
+    pub fn add(&mut self, e: &Counted) {
+        let start = e.start.to_string();
+        let (year, began) = year_of(&start);
+        let (_, ended) = year_of(&e.last_day.to_string());
+        let kind = e.kind.to_owned();
+        let everywhere = e.countries.iter().chain([&""]);
+        for country in everywhere.clone() {
+            *self.events.entry((country.to_string(), kind.clone(), year.clone())).or_default() += 1;
+            for carried in began + 1..=ended.min(began + MAX_CARRIED_YEARS) {
+                let key = (country.to_string(), kind.clone(), format!("{carried:04}"), year.clone());
+                *self.carried.entry(key).or_default() += 1;
             }
+        }
+        for a in e.countries {
+            for b in e.countries.iter().filter(|b| *b != a) {
+                *self.pairs.entry((a.to_string(), b.to_string(), kind.clone(), year.clone())).or_default() += 1;
+            }
+        }
+        let month: String = start.chars().take(7).collect();
+        let mut values = vec![("month", month), ("precision", e.precision.to_owned())];
+        values.extend(e.tags.iter().map(|tag| ("tag", tag.clone())));
+        let mut participants = e.participants.to_vec();
+        participants.sort_unstable();
+        participants.dedup();
+        values.extend(participants.iter().map(|id| ("participant", id.to_string())));
+        for (facet, value) in values {
+            *self.values.entry((facet.to_owned(), value)).or_default() += 1;
         }
     }
 
@@ -40,33 +94,53 @@ impl Deltas {
     }
 
     /// The JSON parameters of the `upserts` statements: arrays of rows.
-    pub fn params(&self) -> [String; 2] {
-        let events: Vec<_> = self.events.iter().map(|((c, k, y), n)| serde_json::json!([c, k, y, n])).collect();
-        let pairs: Vec<_> = self.pairs.iter().map(|((c, p, k, y), n)| serde_json::json!([c, p, k, y, n])).collect();
-        [serde_json::Value::from(events).to_string(), serde_json::Value::from(pairs).to_string()]
+    pub fn params(&self) -> [String; 4] {
+        use serde_json::{Value, json};
+        let rows = |rows: Vec<Value>| Value::from(rows).to_string();
+        [
+            rows(self.events.iter().map(|((c, k, y), n)| json!([c, k, y, n])).collect()),
+            rows(self.pairs.iter().map(|((c, p, k, y), n)| json!([c, p, k, y, n])).collect()),
+            rows(self.carried.iter().map(|((c, k, y, b), n)| json!([c, k, y, b, n])).collect()),
+            rows(self.values.iter().map(|((f, v), n)| json!([f, v, n])).collect()),
+        ]
     }
 }
 
+/// Each table's key columns, then `n`.
+const COLUMNS: [&str; 4] =
+    ["country, kind, year", "country, partner, kind, year", "country, kind, year, began", "facet, value"];
+
+/// `ON CONFLICT … DO UPDATE`: what every statement below ends with.
+fn add_to(table: &str, key: &str) -> String {
+    format!("ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n")
+}
+
 /// The statements that add `Deltas::params` to the counts.
-pub fn upserts(backend: DbBackend) -> [&'static str; 2] {
-    match backend {
-        DbBackend::Postgres => [
-            "INSERT INTO event_counts (country, kind, year, n) \
-             SELECT r->>0, r->>1, r->>2, (r->>3)::bigint FROM json_array_elements($1::json) AS r \
-             ON CONFLICT (country, kind, year) DO UPDATE SET n = event_counts.n + excluded.n",
-            "INSERT INTO country_pairs (country, partner, kind, year, n) \
-             SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::bigint FROM json_array_elements($1::json) AS r \
-             ON CONFLICT (country, partner, kind, year) DO UPDATE SET n = country_pairs.n + excluded.n",
-        ],
-        _ => [
-            "INSERT INTO event_counts (country, kind, year, n) \
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?1) WHERE TRUE \
-             ON CONFLICT (country, kind, year) DO UPDATE SET n = event_counts.n + excluded.n",
-            "INSERT INTO country_pairs (country, partner, kind, year, n) \
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?1) WHERE TRUE \
-             ON CONFLICT (country, partner, kind, year) DO UPDATE SET n = country_pairs.n + excluded.n",
-        ],
-    }
+pub fn upserts(backend: DbBackend) -> &'static [String; 4] {
+    static SQLITE: LazyLock<[String; 4]> = LazyLock::new(|| upsert_statements(DbBackend::Sqlite));
+    static POSTGRES: LazyLock<[String; 4]> = LazyLock::new(|| upsert_statements(DbBackend::Postgres));
+    if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE }
+}
+
+fn upsert_statements(backend: DbBackend) -> [String; 4] {
+    std::array::from_fn(|t| {
+        let (table, key) = (TABLES[t], COLUMNS[t]);
+        let width = key.split(',').count();
+        // The row's key fields as text, then n.
+        let (fields, rows) = match backend {
+            DbBackend::Postgres => (
+                (0..width).map(|i| format!("r->>{i}")).chain([format!("(r->>{width})::bigint")]).collect::<Vec<_>>(),
+                "json_array_elements($1::json) AS r",
+            ),
+            _ => ((0..=width).map(|i| format!("value ->> {i}")).collect(), "json_each(?1)"),
+        };
+        // WHERE TRUE: SQLite would read the upsert's ON as a join's.
+        format!(
+            "INSERT INTO {table} ({key}, n) SELECT {} FROM {rows} WHERE TRUE {}",
+            fields.join(", "),
+            add_to(table, key)
+        )
+    })
 }
 
 /// Adds a batch's deltas, on a SeaORM connection.
@@ -75,7 +149,7 @@ pub async fn add<C: ConnectionTrait>(conn: &C, deltas: &Deltas) -> Result<(), Db
         return Ok(());
     }
     let backend = conn.get_database_backend();
-    for (sql, rows) in upserts(backend).into_iter().zip(deltas.params()) {
+    for (sql, rows) in upserts(backend).iter().zip(deltas.params()) {
         conn.execute_raw(Statement::from_sql_and_values(backend, sql, [rows.into()])).await?;
     }
     Ok(())
@@ -91,45 +165,80 @@ pub enum Events {
 
 /// The statements that add `sign` (the second parameter: 1 or -1) times
 /// the counted events to the counts.
-fn statements(backend: DbBackend, events: Events) -> [String; 2] {
-    let (ids, sign) = match backend {
-        DbBackend::Postgres => ("SELECT json_array_elements_text($1::json)::bigint", "$2::bigint"),
-        _ => ("SELECT value FROM json_each(?1)", "?2"),
+fn statements(backend: DbBackend, events: Events) -> [String; 4] {
+    let (ids, sign, year_text, least) = match backend {
+        DbBackend::Postgres => (
+            "SELECT json_array_elements_text($1::json)::bigint",
+            "$2::bigint",
+            "lpad(CAST(s.y AS TEXT), 4, '0')",
+            "LEAST",
+        ),
+        _ => ("SELECT value FROM json_each(?1)", "?2", "printf('%04d', s.y)", "MIN"),
     };
-    let (of_events, of_countries, of_pairs, sign) = match events {
-        Events::Listed => {
-            (format!("id IN ({ids})"), format!("event_id IN ({ids})"), format!("a.event_id IN ({ids})"), sign)
-        }
-        Events::All => ("TRUE".to_owned(), "TRUE".to_owned(), "TRUE".to_owned(), "1"),
+    let (of_events, of_links, of_pairs) = match events {
+        Events::Listed => (format!("id IN ({ids})"), format!("event_id IN ({ids})"), format!("a.event_id IN ({ids})")),
+        Events::All => ("TRUE".to_owned(), "TRUE".to_owned(), "TRUE".to_owned()),
     };
-    let year = "SUBSTR(CAST(e.start_date AS TEXT), 1, 4)";
+    let sign = if matches!(events, Events::All) { "1" } else { sign };
+    let prefix = |column: &str, chars: u8| format!("SUBSTR(CAST({column} AS TEXT), 1, {chars})");
+    let year = prefix("e.start_date", 4);
+    // Each event once under each of its countries and once under ''.
+    let countries = format!(
+        "SELECT event_id, country FROM event_countries WHERE {of_links} UNION ALL SELECT id, '' FROM events WHERE {of_events}"
+    );
+    let [events_key, pairs_key, carried_key, values_key] = COLUMNS;
     [
-        // Each event once under its countries and once under ''. (WHERE
-        // TRUE: SQLite would read the upsert's ON as a join's.)
         format!(
-            "INSERT INTO event_counts (country, kind, year, n) \
+            "INSERT INTO event_counts ({events_key}, n) \
              SELECT c.country, e.kind, {year}, {sign} * COUNT(*) FROM events e \
-             JOIN (SELECT event_id, country FROM event_countries WHERE {of_countries} \
-                   UNION ALL SELECT id, '' FROM events WHERE {of_events}) c ON c.event_id = e.id \
-             WHERE TRUE GROUP BY c.country, e.kind, {year} \
-             ON CONFLICT (country, kind, year) DO UPDATE SET n = event_counts.n + excluded.n",
+             JOIN ({countries}) c ON c.event_id = e.id \
+             WHERE TRUE GROUP BY c.country, e.kind, {year} {}",
+            add_to("event_counts", events_key)
         ),
         format!(
-            "INSERT INTO country_pairs (country, partner, kind, year, n) \
+            "INSERT INTO country_pairs ({pairs_key}, n) \
              SELECT a.country, b.country, e.kind, {year}, {sign} * COUNT(*) FROM event_countries a \
              JOIN event_countries b ON b.event_id = a.event_id AND b.country <> a.country \
              JOIN events e ON e.id = a.event_id \
-             WHERE {of_pairs} GROUP BY a.country, b.country, e.kind, {year} \
-             ON CONFLICT (country, partner, kind, year) DO UPDATE SET n = country_pairs.n + excluded.n",
+             WHERE {of_pairs} GROUP BY a.country, b.country, e.kind, {year} {}",
+            add_to("country_pairs", pairs_key)
+        ),
+        // Each year after the one it began in, up to the one its last
+        // possible day is in (at most MAX_CARRIED_YEARS).
+        format!(
+            "WITH RECURSIVE s (id, kind, began, y, last) AS ( \
+               SELECT id, kind, {began}, CAST({began} AS INTEGER) + 1, \
+                      {least}(CAST({ended} AS INTEGER), CAST({began} AS INTEGER) + {MAX_CARRIED_YEARS}) \
+               FROM events WHERE {of_events} AND CAST({ended} AS INTEGER) > CAST({began} AS INTEGER) \
+               UNION ALL SELECT id, kind, began, y + 1, last FROM s WHERE y < last) \
+             INSERT INTO carried_counts ({carried_key}, n) \
+             SELECT c.country, s.kind, {year_text}, s.began, {sign} * COUNT(*) FROM s \
+             JOIN ({countries}) c ON c.event_id = s.id \
+             WHERE TRUE GROUP BY c.country, s.kind, s.y, s.began {}",
+            add_to("carried_counts", carried_key),
+            began = prefix("start_date", 4),
+            ended = prefix("last_day", 4),
+        ),
+        format!(
+            "INSERT INTO value_counts ({values_key}, n) \
+             SELECT facet, value, {sign} * COUNT(*) FROM ( \
+               SELECT 'month' AS facet, {month} AS value FROM events WHERE {of_events} \
+               UNION ALL SELECT 'precision', known_precision FROM events WHERE {of_events} \
+               UNION ALL SELECT 'tag', tag FROM event_tags WHERE {of_links} \
+               UNION ALL SELECT 'participant', CAST(participant_id AS TEXT) \
+                 FROM (SELECT DISTINCT event_id, participant_id FROM event_participants WHERE {of_links}) p) v \
+             WHERE TRUE GROUP BY facet, value {}",
+            add_to("value_counts", values_key),
+            month = prefix("start_date", 7),
         ),
     ]
 }
 
-static SQLITE: LazyLock<[String; 2]> = LazyLock::new(|| statements(DbBackend::Sqlite, Events::Listed));
-static POSTGRES: LazyLock<[String; 2]> = LazyLock::new(|| statements(DbBackend::Postgres, Events::Listed));
+static SQLITE: LazyLock<[String; 4]> = LazyLock::new(|| statements(DbBackend::Sqlite, Events::Listed));
+static POSTGRES: LazyLock<[String; 4]> = LazyLock::new(|| statements(DbBackend::Postgres, Events::Listed));
 
 /// The statements for listed events on a backend, prepared once.
-pub fn listed(backend: DbBackend) -> &'static [String; 2] {
+pub fn listed(backend: DbBackend) -> &'static [String; 4] {
     if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE }
 }
 
@@ -149,8 +258,9 @@ pub async fn count<C: ConnectionTrait>(conn: &C, event_ids: &[i64], sign: i64) -
 
 /// Counts every event anew.
 pub async fn recount<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
-    conn.execute_unprepared("DELETE FROM event_counts").await?;
-    conn.execute_unprepared("DELETE FROM country_pairs").await?;
+    for table in TABLES {
+        conn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+    }
     for sql in statements(conn.get_database_backend(), Events::All) {
         conn.execute_unprepared(&sql).await?;
     }

@@ -3,6 +3,7 @@
 //! The rules live here, once; the statements are a `BatchStore`'s.
 
 use super::batch::{BatchStore, Links, Mode, Stored, WriteCounts, unique_to_conflict};
+use super::counts::Counted;
 use super::documents::{Words, render, text_row};
 use super::pg_batch::PgBatch;
 use super::resolve::{People, Sources, resolve_participants, resolve_sources};
@@ -199,9 +200,18 @@ fn links(written: &[(i64, &NewEvent)], people: &People, sources: &Sources) -> Re
             tags: &new.tags,
         };
         links.texts.push(text_row(event_id, new.date.earliest(), &words, &rows));
+        let participants: Vec<i64> = rows.iter().map(|p| p.id).collect();
         let countries = event_country_rows(event_id, new.date.earliest(), new.date.latest(), rows);
         let codes: Vec<&str> = countries.iter().map(|c| c.country.as_str()).collect();
-        links.counts.add(&codes, &new.kind, new.date.earliest());
+        links.counts.add(&Counted {
+            countries: &codes,
+            kind: &new.kind,
+            start: new.date.earliest(),
+            last_day: new.date.latest(),
+            precision: new.date.precision().as_str(),
+            tags: &new.tags,
+            participants: &participants,
+        });
         links.countries.extend(countries);
     }
     Ok(links)

@@ -22,7 +22,7 @@ pub use catalog::{
     delete_unused_participants, delete_unused_sources, existing_keys_unless_digest, update_participant, update_source,
     write_other_names,
 };
-pub use counts::recount;
+pub use counts::{CARRIED_DAYS, recount};
 pub use documents::rerender;
 pub use event_writer::EventWriter;
 pub use events::write_events;

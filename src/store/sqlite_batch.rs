@@ -141,7 +141,7 @@ impl BatchStore for SqliteBatch<'_> {
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
         if !links.counts.is_empty() {
             let statements = super::counts::upserts(sea_orm::DbBackend::Sqlite);
-            for (sql, rows) in statements.into_iter().zip(links.counts.params()) {
+            for (sql, rows) in statements.iter().zip(links.counts.params()) {
                 self.0.prepare_cached(sql).map_err(e)?.execute([rows]).map_err(e)?;
             }
         }

@@ -89,10 +89,10 @@ async fn bad_facet_requests_are_400s_naming_the_parameter() {
     app.get("/api/v1/facets?facet=kind&participant=999999").await.assert_problem_status(404);
 }
 
-/// Facets and relations over every event or one country's timeline come
-/// from counts the write path keeps; a window from the year 1000 holds the
-/// same events but is counted by scanning them. After every kind of write,
-/// both agree.
+/// Facets and relations over every event or one country's timeline, in
+/// every year or a window of whole years, come from counts the write path
+/// keeps; `precision=century` holds the same events but is counted by
+/// scanning them. After every kind of write, both agree.
 #[actix_rt::test]
 async fn the_kept_counts_follow_every_write() {
     use crate::helpers::event_body;
@@ -123,14 +123,52 @@ async fn the_kept_counts_follow_every_write() {
     let imported = app.post_raw("/api/v1/import", "application/x-ndjson", lines.into_bytes()).await;
     assert_eq!(imported.status, 200, "{}", imported.body);
 
-    let scanned = "from=1000";
-    for filter in ["", "country=RU", "country=JP", "kind=meeting&kind=summit", "country=RU&country=US&match=all"] {
-        let facets = format!("/api/v1/facets?facet=kind&facet=year&facet=country&facet_size=100&{filter}");
-        let (counted, by_scan) = (app.get(&facets).await, app.get(&format!("{facets}&{scanned}")).await);
+    // Events that may go on from one year into the next (and the next).
+    let mut lasted = event_body("c6", "2020-12-28", &["RU", "KP"]);
+    lasted["date"] = json!("2020-12-28/2021-01-03");
+    lasted.as_object_mut().unwrap().remove("start");
+    assert_eq!(app.post("/api/v1/events", &lasted).await.status, 201);
+    let mut unsure = event_body("c7", "2019-11-01", &["US"]);
+    unsure["date"] = json!("[2019-11-01..2021-02-01]");
+    unsure.as_object_mut().unwrap().remove("start");
+    assert_eq!(app.post("/api/v1/events", &unsure).await.status, 201);
+    let mut moved = event_body("c8", "2017-12-20", &["CN"]);
+    moved["date"] = json!("2017-12-20/2018-01-10");
+    moved.as_object_mut().unwrap().remove("start");
+    assert_eq!(app.post("/api/v1/events", &moved).await.status, 201);
+    moved["date"] = json!("2018-12-20/2019-01-10");
+    assert_eq!(app.put("/api/v1/events/c8", &moved).await.status, 200);
+
+    let scanned = "precision=century";
+    let facets = ["kind", "year", "country", "month", "tag", "participant", "precision"];
+    for filter in [
+        "",
+        "country=RU",
+        "country=JP",
+        "kind=meeting&kind=summit",
+        "country=RU&country=US&match=all",
+        "from=2021&to=2021",
+        "from=2020-01-01&to=2021-12-31",
+        "from=2021",
+        "to=2020",
+        "from=2021&to=2021&country=RU",
+        "from=2020&country=US&kind=meeting",
+        "to=2019&country=US&country=RU&match=all",
+    ] {
+        let all = facets.iter().map(|f| format!("facet={f}")).collect::<Vec<_>>().join("&");
+        let facets_url = format!("/api/v1/facets?{all}&facet_size=100&{filter}");
+        let (counted, by_scan) = (app.get(&facets_url).await, app.get(&format!("{facets_url}&{scanned}")).await);
         assert_eq!(counted.status, 200, "{}", counted.body);
-        for facet in ["kind", "year", "country"] {
-            let count = |answer: &Value| -> Vec<(Value, Value)> {
-                values(answer, facet).iter().map(|v| (v["value"].clone(), v["count"].clone())).collect()
+        // A window's kinds add up to what its timeline lists.
+        let kinds: i64 = values(&counted.body, "kind").iter().map(|v| v["count"].as_i64().unwrap()).sum();
+        let (listed, _) = app.all_pages(&format!("{filter}&limit=500")).await;
+        assert_eq!(kinds as usize, listed.len(), "kinds of {filter:?}");
+        for facet in facets {
+            let count = |answer: &Value| -> Vec<(Value, Value, Value)> {
+                values(answer, facet)
+                    .iter()
+                    .map(|v| (v["value"].clone(), v["label"].clone(), v["count"].clone()))
+                    .collect()
             };
             assert_eq!(count(&counted.body), count(&by_scan.body), "{facet} of {filter:?}");
         }

@@ -1,0 +1,44 @@
+//! More counts kept by the write path, for the facets that still scanned
+//! (`m20261204_000003_event_counts` has the first ones):
+//!
+//! - `carried_counts`: events (by country, `''` for every event) and kind
+//!   that began in year `began` and may still be going on in a later
+//!   `year`, one row per such year: with `event_counts`, a window of whole
+//!   years holds the events that began in it and those carried into its
+//!   first year, exactly what its timeline lists;
+//! - `value_counts`: every event by month of beginning, precision, tag and
+//!   participant (`facet`, `value`), for those facets over every event.
+//!
+//! The service fills them for events written before (`migrator`).
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const TABLES: [&str; 2] = [
+    "CREATE TABLE carried_counts (country TEXT NOT NULL, kind TEXT NOT NULL, year TEXT NOT NULL, \
+     began TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (country, kind, year, began))",
+    "CREATE TABLE value_counts (facet TEXT NOT NULL, value TEXT NOT NULL, n BIGINT NOT NULL, \
+     PRIMARY KEY (facet, value))",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        let clustered = if manager.get_database_backend() == DatabaseBackend::Sqlite { " WITHOUT ROWID" } else { "" };
+        for table in TABLES {
+            conn.execute_unprepared(&format!("{table}{clustered}")).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        conn.execute_unprepared("DROP TABLE value_counts").await?;
+        conn.execute_unprepared("DROP TABLE carried_counts").await?;
+        Ok(())
+    }
+}
