@@ -145,7 +145,7 @@ pub async fn facet(
             }
         }
         // Every country with its events.
-        (Facet::Country, Scope::Every) => {
+        (Facet::Country, Scope::Every) if !years.is_every_year() || !f.kinds.is_empty() => {
             let mut q = of_kinds("event_counts", f).and_where(Expr::col("country").ne("")).to_owned();
             years.narrow(&mut q);
             parts.push(part(q, "country"));
@@ -163,11 +163,12 @@ pub async fn facet(
             parts.push(part(partners, "partner"));
         }
         // Over every event of every kind and year.
-        (Facet::Month | Facet::Tag | Facet::Participant | Facet::Precision, Scope::Every)
+        (Facet::Country | Facet::Month | Facet::Tag | Facet::Participant | Facet::Precision, Scope::Every)
             if years.is_every_year() && f.kinds.is_empty() =>
         {
             // As the write path names them (`store::counts::Deltas::add`).
             let name = match facet {
+                Facet::Country => "country",
                 Facet::Month => "month",
                 Facet::Tag => "tag",
                 Facet::Participant => "participant",

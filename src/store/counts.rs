@@ -79,6 +79,7 @@ impl Deltas {
         }
         let month: String = start.chars().take(7).collect();
         let mut values = vec![("month", month), ("precision", e.precision.to_owned())];
+        values.extend(e.countries.iter().map(|code| ("country", code.to_string())));
         values.extend(e.tags.iter().map(|tag| ("tag", tag.clone())));
         let mut participants = e.participants.to_vec();
         participants.sort_unstable();
@@ -223,6 +224,7 @@ fn statements(backend: DbBackend, events: Events) -> [String; 4] {
             "INSERT INTO value_counts ({values_key}, n) \
              SELECT facet, value, {sign} * COUNT(*) FROM ( \
                SELECT 'month' AS facet, {month} AS value FROM events WHERE {of_events} \
+               UNION ALL SELECT 'country', country FROM event_countries WHERE {of_links} \
                UNION ALL SELECT 'precision', known_precision FROM events WHERE {of_events} \
                UNION ALL SELECT 'tag', tag FROM event_tags WHERE {of_links} \
                UNION ALL SELECT 'participant', CAST(participant_id AS TEXT) \
