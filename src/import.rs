@@ -20,9 +20,10 @@ use utoipa::ToSchema;
 /// interrupted import keeps what it committed (running it again finishes
 /// the job: import is idempotent).
 const BATCH: usize = 5_000;
-/// After writing this many events, the planner's statistics are refreshed:
-/// PostgreSQL otherwise plans against the empty tables it last analysed.
-const ANALYZE_AFTER: u64 = 10_000;
+/// After writing this many events, the planner's statistics are refreshed
+/// (`Db::refresh_statistics`): PostgreSQL otherwise plans against the empty
+/// tables it last analysed.
+pub const ANALYZE_AFTER: u64 = 10_000;
 /// Bad lines the summary lists one by one; it counts them all.
 const LISTED_BAD_LINES: usize = 100;
 

@@ -22,7 +22,7 @@ pub async fn reindex_if_stale(db: &Db) -> Result<(), DbErr> {
     }
     tracing::info!(from = version, to = PIPELINE_VERSION, "writing every event's search text");
     refold_participants(db).await?;
-    let mut after = 0;
+    let (mut after, mut written) = (0, 0);
     loop {
         let ids: Vec<i64> = event::Entity::find()
             .select_only()
@@ -35,6 +35,7 @@ pub async fn reindex_if_stale(db: &Db) -> Result<(), DbErr> {
             .await?;
         let Some(last) = ids.last() else { break };
         after = *last;
+        written += ids.len() as u64;
         let write = db.begin_write().await?;
         rerender(&write.txn, &ids).await.map_err(|e| DbErr::Migration(e.to_string()))?;
         write.commit().await?;
@@ -42,6 +43,10 @@ pub async fn reindex_if_stale(db: &Db) -> Result<(), DbErr> {
     let record =
         Query::update().table(table).value("pipeline", PIPELINE_VERSION).and_where(Expr::col("id").eq(1)).to_owned();
     db.conn().execute(&record).await?;
+    // Every text was written again, as an import writes them.
+    if written >= crate::import::ANALYZE_AFTER {
+        db.refresh_statistics().await?;
+    }
     Ok(())
 }
 

@@ -24,7 +24,6 @@ enum Scope<'a> {
 /// A window of whole years, `YYYY`: from 1 January of `first` to 31
 /// December of `last`, either open. Its events are those that began in it
 /// and, when it has a first year, those carried into that year.
-#[derive(Default)]
 struct Years {
     first: Option<String>,
     last: Option<String>,
@@ -129,11 +128,9 @@ pub async fn facet(
     limit: u64,
 ) -> Result<Option<Vec<(String, String, i64)>>, ApiError> {
     let Some((scope, years)) = answerable(db, f).await? else { return Ok(None) };
-    let own = match scope {
-        Scope::Every => "",
-        Scope::Country(code) => code,
-        Scope::Shared(..) => "",
-    };
+    // Whose carried events: a country's, or every event's (`answerable`
+    // carries none into two countries' shared timeline).
+    let own = if let Scope::Country(code) = scope { code } else { "" };
     let mut parts = Vec::new();
     match (facet, scope) {
         (Facet::Kind | Facet::Year, _) => {

@@ -110,7 +110,12 @@ pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
         }
         search => {
             let query = match (search, f.countries.as_slice()) {
-                (Some(search), _) if dialect == Dialect::Sqlite => search_walk(f, search, earliest_start),
+                // On PostgreSQL, words without a country walk the timeline
+                // probing each event's words (`walk_page`): a common word
+                // is found in the first few hundred.
+                (Some(search), _) if dialect == Dialect::Sqlite || !f.countries.is_empty() => {
+                    search_walk(f, search, dialect, earliest_start)
+                }
                 (_, [_, _, ..]) if !f.match_all => any_country_page(f, dialect, earliest_start),
                 _ => walk_page(f, dialect, earliest_start),
             };
@@ -211,25 +216,76 @@ fn walk_page(f: &TimelineFilter, dialect: Dialect, earliest_start: Option<NaiveD
     q
 }
 
-/// On SQLite, the events with the words of `search`, in the order of the
-/// FTS5 index's rowids, which is the timeline's: however many events have
-/// the words, the walk stops after a page. The other filters are
-/// conditions on each event found, but countries, which the index holds
-/// too: a common word and a country are then two index lists intersected.
-fn search_walk(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<NaiveDate>) -> SelectStatement {
-    let mut q = found_events(f, search, earliest_start);
-    let rowid = || Expr::col((Alias::new("event_search"), Alias::new("rowid")));
+/// The events with the words of `search`, in timeline order by their
+/// position in the text index (`crate::search::position`), cut after a
+/// page. On SQLite the walk is FTS5's own, in the order of its rowids, so
+/// it stops after a page however many events have the words; the other
+/// filters are conditions on each event found, but countries, which the
+/// index holds too: a common word and a country are then two index lists
+/// intersected. On PostgreSQL the GIN index gives every match (words and
+/// countries) unordered: their positions are sorted, and only the page's
+/// events are read (`texts_found`); reading every match's event before
+/// the sort made such pages three times slower (bench/README.md).
+fn search_walk(
+    f: &TimelineFilter,
+    search: &SearchQuery,
+    dialect: Dialect,
+    earliest_start: Option<NaiveDate>,
+) -> SelectStatement {
+    let (mut q, walked) = match dialect {
+        Dialect::Sqlite => {
+            (found_events(f, search, earliest_start), Expr::col((Alias::new("event_search"), Alias::new("rowid"))))
+        }
+        Dialect::Postgres => {
+            (texts_found(f, search, earliest_start), Expr::col((event_text::Entity, event_text::Column::Position)))
+        }
+    };
     if let Some(to) = f.to.and_then(|to| to.succ_opt()) {
-        q.and_where(rowid().lt(position(to, 0)));
+        q.and_where(walked.clone().lt(position(to, 0)));
     }
     if let Some(earliest) = earliest_start {
-        q.and_where(rowid().gte(position(earliest, 0)));
+        q.and_where(walked.clone().gte(position(earliest, 0)));
     }
     if let Some(after) = f.after {
         let at = position(after.start, after.id);
-        q.and_where(if f.ascending() { rowid().gt(at) } else { rowid().lt(at) });
+        q.and_where(if f.ascending() { walked.clone().gt(at) } else { walked.clone().lt(at) });
     }
-    q.order_by_expr(rowid(), order(f)).limit(f.limit + 1);
+    q.order_by_expr(walked, order(f)).limit(f.limit + 1);
+    if dialect == Dialect::Sqlite {
+        return q;
+    }
+    let mut page = Query::select();
+    page.column((event::Entity, event::Column::StartDate))
+        .column((event::Entity, event::Column::Id))
+        .column((event::Entity, event::Column::Document))
+        .from_subquery(q, "found")
+        .inner_join(event::Entity, Expr::col((event::Entity, event::Column::Id)).equals(("found", "eid")))
+        .order_by(("found", "pos"), order(f));
+    page
+}
+
+/// PostgreSQL: the ids and positions of the events with the words of
+/// `search` and the filter's countries that pass its other filters,
+/// reading an event's row only for a filter that needs one (a kind, a
+/// window's start, a precision).
+fn texts_found(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr_as(Expr::col((event_text::Entity, event_text::Column::EventId)), "eid")
+        .expr_as(Expr::col((event_text::Entity, event_text::Column::Position)), "pos")
+        .from(event_text::Entity)
+        .and_where(ts_match(search, &f.countries, f.match_all));
+    let on_event = !f.kinds.is_empty() || f.from.is_some() || f.precision.is_some_and(|p| p != Precision::Century);
+    if on_event {
+        q.inner_join(
+            event::Entity,
+            Expr::col((event::Entity, event::Column::Id)).equals((event_text::Entity, event_text::Column::EventId)),
+        );
+        let keys = Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id);
+        filter(&mut q, f, &keys, earliest_start);
+    } else {
+        // The window's end and the cursor are bounds on the position.
+        conditions(&mut q, f, &Expr::col((event_text::Entity, event_text::Column::EventId)));
+    }
     q
 }
 
@@ -425,6 +481,17 @@ fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_sta
     if let Some(earliest) = earliest_start {
         q.and_where(keys.start.clone().gte(earliest));
     }
+    conditions(q, f, &keys.id);
+    if let Some(Position { start, id, score: None }) = f.after {
+        let key = Expr::tuple([keys.start.clone(), keys.id.clone()]);
+        let last = Expr::tuple([Expr::value(start), Expr::value(id)]);
+        q.and_where(if f.ascending() { key.gt(last) } else { key.lt(last) });
+    }
+}
+
+/// The kind, precision, participant and tag conditions of a page: on
+/// `events` for the first two, on the event's `id` for the others.
+fn conditions(q: &mut SelectStatement, f: &TimelineFilter, id: &Expr) {
     if !f.kinds.is_empty() {
         q.and_where(Expr::col((event::Entity, event::Column::Kind)).is_in(f.kinds.iter().map(String::as_str)));
     }
@@ -440,7 +507,7 @@ fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_sta
             .from(event_participant::Entity)
             .and_where(Expr::col(event_participant::Column::ParticipantId).eq(pid))
             .to_owned();
-        q.and_where(keys.id.clone().in_subquery(sub));
+        q.and_where(id.clone().in_subquery(sub));
     }
     if let Some(tag) = &f.tag {
         let sub = Query::select()
@@ -448,11 +515,6 @@ fn filter(q: &mut SelectStatement, f: &TimelineFilter, keys: &Keys, earliest_sta
             .from(event_tag::Entity)
             .and_where(Expr::col(event_tag::Column::Tag).eq(tag.as_str()))
             .to_owned();
-        q.and_where(keys.id.clone().in_subquery(sub));
-    }
-    if let Some(Position { start, id, score: None }) = f.after {
-        let key = Expr::tuple([keys.start.clone(), keys.id.clone()]);
-        let last = Expr::tuple([Expr::value(start), Expr::value(id)]);
-        q.and_where(if f.ascending() { key.gt(last) } else { key.lt(last) });
+        q.and_where(id.clone().in_subquery(sub));
     }
 }
