@@ -13,7 +13,7 @@ mod tokens;
 pub use catalog::{SOURCE_EVENTS_SHOWN, countries, participant_by_id, participants, source_by_id, sources};
 pub use events::{event_document, participant_exists};
 pub use facets::{Counted, facet};
-pub use names::{in_language, other_names};
+pub use names::{in_language, names_in, other_names};
 pub use relations::{Partner, partners, shared};
 pub use timeline::{Page, page};
 pub use tokens::{any_write_token, token_by_hash, tokens};

@@ -7,8 +7,8 @@ use crate::domain::countries::{self, Lang};
 use crate::domain::participant::OtherNames;
 use crate::error::ApiError;
 use crate::formats::read_document;
-use entity::participant_name;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{participant, participant_name};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// The other names and aliases of these participants, as given.
@@ -41,14 +41,7 @@ pub async fn in_language(db: &Db, documents: Vec<String>, lang: Lang) -> Result<
         events.iter().flat_map(|e| &e.participants).filter(|p| p.kind != "country").map(|p| p.id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let names: HashMap<i64, String> = participant_name::Entity::find()
-        .filter(participant_name::Column::ParticipantId.is_in(ids))
-        .filter(participant_name::Column::Lang.eq(lang.code()))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|row| (row.participant_id, row.name))
-        .collect();
+    let names = own_names(db, ids, lang).await?;
     for p in events.iter_mut().flat_map(|e| &mut e.participants) {
         match (&p.code, names.get(&p.id)) {
             (_, Some(name)) => p.name.clone_from(name),
@@ -57,4 +50,36 @@ pub async fn in_language(db: &Db, documents: Vec<String>, lang: Lang) -> Result<
         }
     }
     events.iter().map(|e| serde_json::to_string(e).map_err(ApiError::stored_document)).collect()
+}
+
+/// These participants' own names in `lang`, where they have one.
+async fn own_names(db: &Db, ids: Vec<i64>, lang: Lang) -> Result<HashMap<i64, String>, ApiError> {
+    let rows = participant_name::Entity::find()
+        .filter(participant_name::Column::ParticipantId.is_in(ids))
+        .filter(participant_name::Column::Lang.eq(lang.code()))
+        .all(db.conn())
+        .await?;
+    Ok(rows.into_iter().map(|row| (row.participant_id, row.name)).collect())
+}
+
+/// Names in `lang` for participants listed by id (a facet's values), as
+/// events show them: its own name in that language, a country's from CLDR;
+/// none for the others, which keep the name they were given.
+pub async fn names_in(db: &Db, ids: &[i64], lang: Lang) -> Result<HashMap<i64, String>, ApiError> {
+    let mut names = own_names(db, ids.to_vec(), lang).await?;
+    let countries: Vec<(i64, Option<String>)> = participant::Entity::find()
+        .select_only()
+        .column(participant::Column::Id)
+        .column(participant::Column::Country)
+        .filter(participant::Column::Id.is_in(ids.to_vec()))
+        .filter(participant::Column::Kind.eq("country"))
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    for (id, code) in countries {
+        if let Some(code) = code {
+            names.entry(id).or_insert_with(|| countries::name(&code, lang.code()));
+        }
+    }
+    Ok(names)
 }

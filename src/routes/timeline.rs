@@ -84,7 +84,8 @@ pub(super) async fn check_participant(db: &Db, filter: &TimelineFilter) -> Resul
 ///
 /// How many of the events a timeline filter matches have each country,
 /// kind, year or month (of their beginning), participant or tag: the most
-/// frequent first, each with its label (country names in `lang`) and the
+/// frequent first, each with its label (country and participant names in
+/// `lang`) and the
 /// timeline URL that narrows the filter to it, and whether the list was
 /// cut at `facet_size`. Takes every filter of `/timeline`.
 #[utoipa::path(
@@ -103,12 +104,22 @@ pub async fn facets(req: HttpRequest, db: ReadDb) -> Result<HttpResponse, ApiErr
     let mut answer = Facets { facets: Vec::with_capacity(request.facets.len()) };
     for &facet in &request.facets {
         let (counted, truncated) = read::facet(&db, &request.filter, facet, request.size).await?;
+        let participants = match (facet, request.names_in) {
+            (Facet::Participant, Some(lang)) => {
+                let ids: Vec<i64> = counted.iter().filter_map(|c| c.value.parse().ok()).collect();
+                read::names_in(&db, &ids, lang).await?
+            }
+            _ => Default::default(),
+        };
         let values = counted
             .into_iter()
             .map(|read::Counted { value, label, count }| FacetValue {
                 timeline: request.narrowed(facet, &value),
                 label: match facet {
                     Facet::Country => countries::name(&value, request.lang.code()),
+                    Facet::Participant => {
+                        value.parse().ok().and_then(|id| participants.get(&id).cloned()).unwrap_or(label)
+                    }
                     _ => label,
                 },
                 value,

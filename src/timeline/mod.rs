@@ -136,7 +136,10 @@ pub struct FacetsRequest {
     pub filter: TimelineFilter,
     pub facets: Vec<Facet>,
     pub size: u64,
+    /// Of country names, English when not given.
     pub lang: Lang,
+    /// Of participants' names: as given when not given.
+    pub names_in: Option<Lang>,
     pub filter_pairs: Vec<(String, String)>,
 }
 
@@ -161,9 +164,9 @@ pub fn facets_request(raw_query: &str) -> Result<FacetsRequest, ApiError> {
         ));
     }
     let size = crate::query_string::count("facet_size", own.facet_size, 20, 100)?;
-    let lang = query.lang.unwrap_or_default();
+    let (names_in, lang) = (query.lang, query.lang.unwrap_or_default());
     let filter = filter(query, Order::Desc)?;
-    Ok(FacetsRequest { filter, facets, size, lang, filter_pairs })
+    Ok(FacetsRequest { filter, facets, size, lang, names_in, filter_pairs })
 }
 
 /// A query string's parameters, in order, as given.

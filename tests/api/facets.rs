@@ -71,6 +71,15 @@ async fn facets_take_the_timeline_filters_and_say_when_they_are_cut() {
         let listed = value["value"] == "KP" || value["value"] == "CN";
         assert_eq!(value.get("timeline").is_some(), listed, "{value}");
     }
+    // Participants are named in `lang` too: a person by the name the seed
+    // gives in Russian, a country by CLDR's; as given without `lang`.
+    let labels = |answer: &Value| -> Vec<String> {
+        values(answer, "participant").iter().map(|v| v["label"].as_str().unwrap().to_owned()).collect()
+    };
+    let russian = labels(&app.get("/api/v1/facets?facet=participant&lang=ru&facet_size=100").await.body);
+    assert!(russian.iter().any(|l| l == "Ким Чен Ын") && russian.iter().any(|l| l == "Россия"), "{russian:?}");
+    let given = labels(&app.get("/api/v1/facets?facet=participant&facet_size=100").await.body);
+    assert!(given.iter().any(|l| l == "Kim Jong Un") && !given.iter().any(|l| l == "Ким Чен Ын"), "{given:?}");
     // A year inside a narrower window keeps the window.
     let window = app.get("/api/v1/facets?facet=year&from=2025-10").await;
     let y2025 = values(&window.body, "year").into_iter().find(|v| v["value"] == "2025").unwrap();
