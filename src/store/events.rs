@@ -46,11 +46,29 @@ pub async fn write_batch<S: BatchStore>(
         return Ok(counts);
     }
 
-    let people = resolve_participants(store, &events, &mut counts).await?;
-    let sources = resolve_sources(store, &events, &mut counts).await?;
-
     let keys: Vec<String> = events.iter().map(|e| e.key.clone()).collect();
     let stored: HashMap<String, Stored> = store.stored_events(&keys).await?;
+    if mode == Mode::CreateOnly
+        && let Some(new) = events.iter().find(|new| stored.contains_key(&new.key))
+    {
+        return Err(ApiError::conflict(
+            Some("key"),
+            format!("an event with key '{}' exists; PUT /api/v1/events/{} replaces it", new.key, new.key),
+        ));
+    }
+    // An event written again as it is stored is left alone, its
+    // participants and sources unread (a file imported again).
+    events.retain(|new| {
+        let same = stored.get(&new.key).is_some_and(|old| old.content_hash == new.content_hash);
+        counts.unchanged += u64::from(same);
+        !same
+    });
+    if events.is_empty() {
+        return Ok(counts);
+    }
+
+    let people = resolve_participants(store, &events, &mut counts).await?;
+    let sources = resolve_sources(store, &events, &mut counts).await?;
 
     // Both databases keep at least microseconds; a document rendered with
     // nanoseconds would disagree with its row once read back.
@@ -68,13 +86,6 @@ pub async fn write_batch<S: BatchStore>(
     for new in &events {
         let hash = new.content_hash.clone();
         match stored.get(&new.key) {
-            Some(_) if mode == Mode::CreateOnly => {
-                return Err(ApiError::conflict(
-                    Some("key"),
-                    format!("an event with key '{}' exists; PUT /api/v1/events/{} replaces it", new.key, new.key),
-                ));
-            }
-            Some(old) if old.content_hash == hash => counts.unchanged += 1,
             Some(old) => {
                 let mut row = event_row(new, hash, old.created_at, now);
                 row.id = old.id;

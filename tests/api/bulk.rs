@@ -100,6 +100,16 @@ async fn importing_the_same_file_twice_changes_nothing() {
     assert_eq!(app.get("/api/v1/events/bulk-007").await.body, before, "not even updated_at moves");
     assert_eq!(app.all_pages("limit=500").await.0, timeline_before);
 
+    // A participant renamed since is not made again by a file that names
+    // it by its old name: its events are unchanged, so nothing is resolved.
+    let anna = app.get("/api/v1/participants?q=anna").await.body["items"][0].clone();
+    let renamed = json!({"kind": "person", "name": "Anna Berg-Huber", "country": "AT"});
+    assert_eq!(app.put(&format!("/api/v1/participants/{}", anna["id"]), &renamed).await.status, 200);
+    let after_rename = import(&app, "", &body).await;
+    assert_eq!(after_rename.body["events"]["unchanged"], 50, "{}", after_rename.body);
+    assert_eq!(after_rename.body["events"]["participants_created"], 0, "{}", after_rename.body);
+    assert!(app.get("/api/v1/participants?q=anna+berg&limit=10").await.body["items"].as_array().unwrap().len() == 1);
+
     // A changed line replaces that event only.
     let changed = body.replace("Summit bulk-007", "Summit bulk-007, revised");
     let third = import(&app, "", &changed).await;
