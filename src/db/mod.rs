@@ -133,7 +133,17 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
+        let turn = match SqliteFile::for_url(url) {
+            Some(file) => {
+                let (path, may_create) = (file.path().to_owned(), url.contains("mode=rwc"));
+                tokio::task::spawn_blocking(move || sqlite_file::opening_turn(&path, may_create))
+                    .await
+                    .map_err(|e| DbErr::Custom(format!("waiting for the lock: {e}")))??
+            }
+            None => None,
+        };
         let conn = Database::connect(options).await?;
+        drop(turn);
         let backend = match conn.get_database_backend() {
             sea_orm::DbBackend::Postgres => Backend::PostgreSql,
             _ => SqliteFile::for_url(url).map_or(Backend::SqliteMemory, Backend::SqliteFile),

@@ -131,6 +131,26 @@ pub fn exclusive_section(path: &Path) -> Result<std::fs::File, DbErr> {
     Ok(file)
 }
 
+/// Holds the database file's exclusive section while a pool opens its
+/// first connection, which turns a new file to WAL: SQLite does that
+/// without waiting for another connection doing the same, so instances
+/// opening one new file at once failed with `database is locked` (a test
+/// starting four did, one run in three). Creates the file first when the
+/// URL allows it (`mode=rwc`); none for a file that is not there.
+pub fn opening_turn(path: &Path, may_create: bool) -> Result<Option<std::fs::File>, DbErr> {
+    if may_create && !path.exists() {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| DbErr::Custom(format!("creating {}: {e}", path.display())))?;
+    }
+    if !path.exists() {
+        return Ok(None);
+    }
+    exclusive_section(path).map(Some)
+}
+
 /// Whether a write lost a race with another: a unique key or a foreign key
 /// that another write, made at the same time, took or removed.
 pub fn is_constraint_violation(err: &DbErr) -> bool {

@@ -108,14 +108,26 @@ pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
             let rows: Vec<(NaiveDate, i64, String, f64)> = fetch_all(db, &query).await?;
             rows.into_iter().map(|(start, id, doc, score)| (Position { start, id, score: Some(score) }, doc)).collect()
         }
+        Some(search) if dialect == Dialect::Postgres && (f.countries.len() == 1 || f.match_all) => {
+            let walked: Vec<(i64, bool)> = fetch_all(db, &country_walk(f, search, earliest_start)).await?;
+            let hits: Vec<i64> = walked.iter().filter(|(_, hit)| *hit).map(|(id, _)| *id).collect();
+            let query = if hits.len() as u64 > f.limit || (walked.len() as u64) < WALKED {
+                documents_by_id(&hits, f)
+            } else {
+                search_walk(f, search, dialect, earliest_start)
+            };
+            let rows: Vec<(NaiveDate, i64, String)> = fetch_all(db, &query).await?;
+            rows.into_iter().map(|(start, id, doc)| (Position { start, id, score: None }, doc)).collect()
+        }
         search => {
             let query = match (search, f.countries.as_slice()) {
-                // On PostgreSQL, words without a country walk the timeline
-                // probing each event's words (`walk_page`): a common word
-                // is found in the first few hundred.
-                (Some(search), _) if dialect == Dialect::Sqlite || !f.countries.is_empty() => {
-                    search_walk(f, search, dialect, earliest_start)
-                }
+                (Some(search), _) if dialect == Dialect::Sqlite => search_walk(f, search, dialect, earliest_start),
+                // On PostgreSQL, words in any of several countries: the
+                // GIN index finds the words and the countries together
+                // (`search_walk`); without a country, the timeline is
+                // walked probing each event's words (`walk_page`): a
+                // common word is found in the first few hundred.
+                (Some(search), [_, _, ..]) => search_walk(f, search, dialect, earliest_start),
                 (_, [_, _, ..]) if !f.match_all => any_country_page(f, dialect, earliest_start),
                 _ => walk_page(f, dialect, earliest_start),
             };
@@ -189,22 +201,10 @@ fn walk_page(f: &TimelineFilter, dialect: Dialect, earliest_start: Option<NaiveD
                 .equals((event::Entity, event::Column::Id))
                 .and(Expr::col(("ec", event_country::Column::Country)).eq(first.as_str())),
         );
-        // Each other country is a primary-key probe per candidate event.
         for code in rest {
-            let also = Query::select()
-                .expr(Expr::val(1))
-                .from_as(event_country::Entity, "x")
-                .and_where(Expr::col(("x", event_country::Column::Country)).eq(code.as_str()))
-                .and_where(
-                    Expr::col(("x", event_country::Column::StartDate)).equals(("ec", event_country::Column::StartDate)),
-                )
-                .and_where(
-                    Expr::col(("x", event_country::Column::EventId)).equals(("ec", event_country::Column::EventId)),
-                )
-                .to_owned();
-            q.and_where(Expr::exists(also));
+            q.and_where(also_in(code));
         }
-        Keys::of("ec", event_country::Column::StartDate, event_country::Column::LastDay, event_country::Column::EventId)
+        country_keys()
     } else {
         Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id)
     };
@@ -251,17 +251,7 @@ fn search_walk(
         q.and_where(if f.ascending() { walked.clone().gt(at) } else { walked.clone().lt(at) });
     }
     q.order_by_expr(walked, order(f)).limit(f.limit + 1);
-    if dialect == Dialect::Sqlite {
-        return q;
-    }
-    let mut page = Query::select();
-    page.column((event::Entity, event::Column::StartDate))
-        .column((event::Entity, event::Column::Id))
-        .column((event::Entity, event::Column::Document))
-        .from_subquery(q, "found")
-        .inner_join(event::Entity, Expr::col((event::Entity, event::Column::Id)).equals(("found", "eid")))
-        .order_by(("found", "pos"), order(f));
-    page
+    if dialect == Dialect::Sqlite { q } else { documents_of(q, "pos", f) }
 }
 
 /// PostgreSQL: the ids and positions of the events with the words of
@@ -274,8 +264,7 @@ fn texts_found(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<
         .expr_as(Expr::col((event_text::Entity, event_text::Column::Position)), "pos")
         .from(event_text::Entity)
         .and_where(ts_match(search, &f.countries, f.match_all));
-    let on_event = !f.kinds.is_empty() || f.from.is_some() || f.precision.is_some_and(|p| p != Precision::Century);
-    if on_event {
+    if needs_event_row(f) {
         q.inner_join(
             event::Entity,
             Expr::col((event::Entity, event::Column::Id)).equals((event_text::Entity, event_text::Column::EventId)),
@@ -444,6 +433,104 @@ pub(super) fn matching_events(
     if let Some(search) = &f.search {
         q.and_where(dialect.matches(search, &f.countries, f.match_all));
     }
+    q
+}
+
+/// The keys of a walk of `event_countries` as `ec`.
+fn country_keys() -> Keys {
+    Keys::of("ec", event_country::Column::StartDate, event_country::Column::LastDay, event_country::Column::EventId)
+}
+
+/// The event at `ec` is in country `code` too: a primary-key probe per
+/// candidate event.
+fn also_in(code: &str) -> Expr {
+    let also = Query::select()
+        .expr(Expr::val(1))
+        .from_as(event_country::Entity, "x")
+        .and_where(Expr::col(("x", event_country::Column::Country)).eq(code))
+        .and_where(Expr::col(("x", event_country::Column::StartDate)).equals(("ec", event_country::Column::StartDate)))
+        .and_where(Expr::col(("x", event_country::Column::EventId)).equals(("ec", event_country::Column::EventId)))
+        .to_owned();
+    Expr::exists(also)
+}
+
+/// Whether a filter needs an event's own row (its kind, last day or
+/// precision) beside the keys of a walk.
+fn needs_event_row(f: &TimelineFilter) -> bool {
+    !f.kinds.is_empty() || f.from.is_some() || f.precision.is_some_and(|p| p != Precision::Century)
+}
+
+/// The page's documents, for `found`'s events (`eid`) in the order of its
+/// `key` and `eid`: only the page's events are read.
+fn documents_of(found: SelectStatement, key: &str, f: &TimelineFilter) -> SelectStatement {
+    let mut page = Query::select();
+    page.column((event::Entity, event::Column::StartDate))
+        .column((event::Entity, event::Column::Id))
+        .column((event::Entity, event::Column::Document))
+        .from_subquery(found, "found")
+        .inner_join(event::Entity, Expr::col((event::Entity, event::Column::Id)).equals(("found", "eid")))
+        .order_by(("found", key.to_owned()), order(f))
+        .order_by(("found", "eid"), order(f));
+    page
+}
+
+/// How many events of a country's slice a PostgreSQL search walks before
+/// it asks the GIN index instead.
+const WALKED: u64 = 500;
+
+/// PostgreSQL: words in the timeline of one country, or of several all
+/// share, first by walking the slice of the first (the rarest,
+/// `by_size`): its next `WALKED` events, each with whether it has the
+/// words (a primary-key probe of its text). A word common in the country
+/// fills a page within them; when it does not, and the slice goes on,
+/// the GIN index finds the words and the country together
+/// (`search_walk`), which costs what the matches number. Either alone
+/// was slow on half the searches: the walk for a name rare in the
+/// country's slice (all of it walked), the index for a word common in it
+/// (every match read and sorted; bench/README.md has the figures).
+fn country_walk(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let keys = country_keys();
+    let mut slice = Query::select();
+    slice.expr_as(keys.id.clone(), "eid").expr_as(keys.start.clone(), "sd").from_as(event_country::Entity, "ec");
+    if let [first, rest @ ..] = f.countries.as_slice() {
+        slice.and_where(Expr::col(("ec", event_country::Column::Country)).eq(first.as_str()));
+        for code in rest {
+            slice.and_where(also_in(code));
+        }
+    }
+    if needs_event_row(f) {
+        slice.inner_join(
+            event::Entity,
+            Expr::col((event::Entity, event::Column::Id)).equals(("ec", event_country::Column::EventId)),
+        );
+    }
+    filter(&mut slice, f, &keys, earliest_start);
+    slice.order_by_expr(keys.start, order(f)).order_by_expr(keys.id, order(f)).limit(WALKED);
+    let has_words = Query::select()
+        .expr(Expr::val(1))
+        .from(event_text::Entity)
+        .and_where(Expr::col((event_text::Entity, event_text::Column::EventId)).equals(("walked", "eid")))
+        .and_where(ts_match(search, &[], false))
+        .to_owned();
+    let mut q = Query::select();
+    q.column(("walked", "eid"))
+        .expr_as(Expr::exists(has_words), "hit")
+        .from_subquery(slice, "walked")
+        .order_by(("walked", "sd"), order(f))
+        .order_by(("walked", "eid"), order(f));
+    q
+}
+
+/// The start, id and document of these events, in the page's order.
+fn documents_by_id(ids: &[i64], f: &TimelineFilter) -> SelectStatement {
+    let mut q = Query::select();
+    q.column((event::Entity, event::Column::StartDate))
+        .column((event::Entity, event::Column::Id))
+        .column((event::Entity, event::Column::Document))
+        .from(event::Entity)
+        .and_where(Expr::col((event::Entity, event::Column::Id)).is_in(ids.iter().take(f.limit as usize + 1).copied()))
+        .order_by((event::Entity, event::Column::StartDate), order(f))
+        .order_by((event::Entity, event::Column::Id), order(f));
     q
 }
 

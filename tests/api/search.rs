@@ -365,7 +365,7 @@ async fn sqlite_and_postgresql_find_the_same_events() {
     }
     let mut answered = 0;
     for words in PARITY_QUERIES {
-        for extra in ["", "&country=KP", "&from=2018&to=2020", "&order=asc"] {
+        for extra in ["", "&country=KP", "&from=2018&to=2020", "&order=asc", "&country=KP&from=2019&order=asc"] {
             let query = format!("tag=searchtest&limit=37{extra}&{}", q(words));
             let (on_sqlite, on_postgres) = (sqlite.all_pages(&query).await.0, postgres.all_pages(&query).await.0);
             assert_eq!(on_sqlite, on_postgres, "{words} {extra}");
