@@ -251,7 +251,7 @@ fn search_walk(
         q.and_where(if f.ascending() { walked.clone().gt(at) } else { walked.clone().lt(at) });
     }
     q.order_by_expr(walked, order(f)).limit(f.limit + 1);
-    if dialect == Dialect::Sqlite { q } else { documents_of(q, "pos", f) }
+    if dialect == Dialect::Sqlite { q } else { documents_of(q, f) }
 }
 
 /// PostgreSQL: the ids and positions of the events with the words of
@@ -460,17 +460,16 @@ fn needs_event_row(f: &TimelineFilter) -> bool {
     !f.kinds.is_empty() || f.from.is_some() || f.precision.is_some_and(|p| p != Precision::Century)
 }
 
-/// The page's documents, for `found`'s events (`eid`) in the order of its
-/// `key` and `eid`: only the page's events are read.
-fn documents_of(found: SelectStatement, key: &str, f: &TimelineFilter) -> SelectStatement {
+/// The page's documents, for `found`'s events (`eid`) in the order of
+/// their positions (`pos`): only the page's events are read.
+fn documents_of(found: SelectStatement, f: &TimelineFilter) -> SelectStatement {
     let mut page = Query::select();
     page.column((event::Entity, event::Column::StartDate))
         .column((event::Entity, event::Column::Id))
         .column((event::Entity, event::Column::Document))
         .from_subquery(found, "found")
         .inner_join(event::Entity, Expr::col((event::Entity, event::Column::Id)).equals(("found", "eid")))
-        .order_by(("found", key.to_owned()), order(f))
-        .order_by(("found", "eid"), order(f));
+        .order_by(("found", "pos"), order(f));
     page
 }
 

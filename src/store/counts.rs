@@ -64,8 +64,7 @@ impl Deltas {
         let (year, began) = year_of(&start);
         let (_, ended) = year_of(&e.last_day.to_string());
         let kind = e.kind.to_owned();
-        let everywhere = e.countries.iter().chain([&""]);
-        for country in everywhere.clone() {
+        for country in e.countries.iter().chain([&""]) {
             *self.events.entry((country.to_string(), kind.clone(), year.clone())).or_default() += 1;
             for carried in began + 1..=ended.min(began + MAX_CARRIED_YEARS) {
                 let key = (country.to_string(), kind.clone(), format!("{carried:04}"), year.clone());
