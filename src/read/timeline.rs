@@ -109,9 +109,9 @@ pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
             rows.into_iter().map(|(start, id, doc, score)| (Position { start, id, score: Some(score) }, doc)).collect()
         }
         Some(search) if dialect == Dialect::Postgres && (f.countries.len() == 1 || f.match_all) => {
-            let walked: Vec<(i64, bool)> = fetch_all(db, &country_walk(f, search, earliest_start)).await?;
-            let hits: Vec<i64> = walked.iter().filter(|(_, hit)| *hit).map(|(id, _)| *id).collect();
-            let query = if hits.len() as u64 > f.limit || (walked.len() as u64) < WALKED {
+            let probed: Vec<(i64, bool)> = fetch_all(db, &country_walk(f, search, earliest_start)).await?;
+            let hits: Vec<i64> = probed.iter().filter(|(_, hit)| *hit).map(|(id, _)| *id).collect();
+            let query = if hits.len() as u64 > f.limit || (probed.len() as u64) < walked(f) {
                 documents_by_id(&hits, f)
             } else {
                 search_walk(f, search, dialect, earliest_start)
@@ -473,13 +473,20 @@ fn documents_of(found: SelectStatement, f: &TimelineFilter) -> SelectStatement {
     page
 }
 
-/// How many events of a country's slice a PostgreSQL search walks before
-/// it asks the GIN index instead.
-const WALKED: u64 = 500;
+/// How many pages' worth of a country's slice a PostgreSQL search walks
+/// before it asks the GIN index instead: a walk pays while at least one
+/// event in this many has the words (at 1M, 500 probes cost about what
+/// the index does for a word that rare; bench/README.md).
+const WALKED_PAGES: u64 = 10;
+
+/// The events of a country's slice a PostgreSQL search walks.
+fn walked(f: &TimelineFilter) -> u64 {
+    WALKED_PAGES * (f.limit + 1)
+}
 
 /// PostgreSQL: words in the timeline of one country, or of several all
 /// share, first by walking the slice of the first (the rarest,
-/// `by_size`): its next `WALKED` events, each with whether it has the
+/// `by_size`): its next `walked(f)` events, each with whether it has the
 /// words (a primary-key probe of its text). A word common in the country
 /// fills a page within them; when it does not, and the slice goes on,
 /// the GIN index finds the words and the country together
@@ -504,7 +511,7 @@ fn country_walk(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option
         );
     }
     filter(&mut slice, f, &keys, earliest_start);
-    slice.order_by_expr(keys.start, order(f)).order_by_expr(keys.id, order(f)).limit(WALKED);
+    slice.order_by_expr(keys.start, order(f)).order_by_expr(keys.id, order(f)).limit(walked(f));
     let has_words = Query::select()
         .expr(Expr::val(1))
         .from(event_text::Entity)

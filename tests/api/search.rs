@@ -365,11 +365,20 @@ async fn sqlite_and_postgresql_find_the_same_events() {
     }
     let mut answered = 0;
     for words in PARITY_QUERIES {
-        for extra in ["", "&country=KP", "&from=2018&to=2020", "&order=asc", "&country=KP&from=2019&order=asc"] {
-            let query = format!("tag=searchtest&limit=37{extra}&{}", q(words));
+        // Short pages in one country: PostgreSQL walks the country's
+        // events for some words and asks its text index for others.
+        for extra in [
+            "&limit=37",
+            "&limit=37&country=KP",
+            "&limit=37&from=2018&to=2020",
+            "&limit=37&order=asc",
+            "&limit=37&country=KP&from=2019&order=asc",
+            "&limit=4&country=KP",
+        ] {
+            let query = format!("tag=searchtest{extra}&{}", q(words));
             let (on_sqlite, on_postgres) = (sqlite.all_pages(&query).await.0, postgres.all_pages(&query).await.0);
             assert_eq!(on_sqlite, on_postgres, "{words} {extra}");
-            answered += usize::from(extra.is_empty() && !on_sqlite.is_empty());
+            answered += usize::from(extra == "&limit=37" && !on_sqlite.is_empty());
         }
         let ranked = format!("tag=searchtest&limit=50&order=relevance&{}", q(words));
         let sets: Vec<BTreeSet<String>> = vec![
