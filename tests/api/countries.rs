@@ -87,6 +87,7 @@ async fn a_countrys_partners_share_what_their_bilateral_timelines_list() {
     for (path, filter) in [
         ("/api/v1/countries/RU/relations", ""),
         ("/api/v1/countries/%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D1%8F/relations?kind=meeting", "&kind=meeting"),
+        ("/api/v1/countries/RU/relations?q=treaty", "&q=treaty"),
     ] {
         let answer = app.get(path).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
