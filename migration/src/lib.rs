@@ -15,3 +15,15 @@ pub mod m20261204_000001_participant_names;
 pub mod m20261204_000003_event_counts;
 pub mod m20261205_000001_countries_in_search_vector;
 pub mod m20261206_000001_more_counts;
+
+/// Creates tables that are read by their primary key alone (kept counts):
+/// on SQLite `WITHOUT ROWID`, so the primary key is the table and no
+/// rowid is looked up.
+pub(crate) async fn create_clustered_tables(manager: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
+    let sqlite = manager.get_database_backend() == sea_orm_migration::sea_orm::DatabaseBackend::Sqlite;
+    let clustered = if sqlite { " WITHOUT ROWID" } else { "" };
+    for table in tables {
+        manager.get_connection().execute_unprepared(&format!("{table}{clustered}")).await?;
+    }
+    Ok(())
+}

@@ -11,7 +11,6 @@
 //! fills them for events written before (`migrator::counts`).
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -26,13 +25,7 @@ const TABLES: [&str; 2] = [
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        // On SQLite the primary key is the table (no rowid to look up).
-        let clustered = if manager.get_database_backend() == DatabaseBackend::Sqlite { " WITHOUT ROWID" } else { "" };
-        for table in TABLES {
-            conn.execute_unprepared(&format!("{table}{clustered}")).await?;
-        }
-        Ok(())
+        crate::create_clustered_tables(manager, &TABLES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

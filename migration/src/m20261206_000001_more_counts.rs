@@ -15,7 +15,6 @@
 //! The service fills them for events written before (`migrator`).
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -32,12 +31,8 @@ const TABLES: [&str; 2] = [
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        let clustered = if manager.get_database_backend() == DatabaseBackend::Sqlite { " WITHOUT ROWID" } else { "" };
-        for table in TABLES {
-            conn.execute_unprepared(&format!("{table}{clustered}")).await?;
-        }
-        conn.execute_unprepared(INDEX).await?;
+        crate::create_clustered_tables(manager, &TABLES).await?;
+        manager.get_connection().execute_unprepared(INDEX).await?;
         Ok(())
     }
 
