@@ -1,7 +1,7 @@
 //! Schema migrations. The same migrations run on SQLite and PostgreSQL;
 //! `timeline migrate` drives them. Steps that write through the service's
 //! own code (the seed, backfills) are the service's; it puts these schema
-//! steps and its own in order (`src/migrator.rs`).
+//! steps and its own in order (`src/migrator/mod.rs`).
 
 pub use sea_orm_migration::prelude::*;
 
@@ -15,6 +15,7 @@ pub mod m20261204_000001_participant_names;
 pub mod m20261204_000003_event_counts;
 pub mod m20261205_000001_countries_in_search_vector;
 pub mod m20261206_000001_more_counts;
+pub mod m20261207_000001_partner_counts;
 
 /// Creates tables that are read by their primary key alone (kept counts):
 /// on SQLite `WITHOUT ROWID`, so the primary key is the table and no

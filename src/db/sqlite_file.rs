@@ -23,6 +23,11 @@ use std::time::Duration;
 
 /// Idle connections kept; more are opened when more requests read at once.
 const KEEP_IDLE: usize = 16;
+/// How much of the database file a reader maps: all of it, up to 1 TiB
+/// (the ceiling `.cargo/config.toml` builds SQLite with; it would stop at
+/// 2 GiB otherwise). Mapped pages are the OS's page cache, shared by every
+/// reader, and count in the process's RSS.
+const MMAP_SIZE: i64 = 1 << 40;
 
 pub struct SqliteFile {
     path: PathBuf,
@@ -82,6 +87,10 @@ impl SqliteFile {
         // A reader waits out a writer's checkpoint rather than failing.
         conn.busy_timeout(Duration::from_secs(10)).map_err(sqlite_error)?;
         conn.set_prepared_statement_cache_capacity(32);
+        // Pages read straight from the mapped file, not copied out of the
+        // OS's cache by a read() each: at 1M events, timeline pages 1,990 ->
+        // 3,609 req/s and searches 1,230 -> 1,957 (bench/README.md).
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE).map_err(sqlite_error)?;
         Ok(conn)
     }
 

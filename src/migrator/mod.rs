@@ -17,6 +17,7 @@ use migration::{
     m20261125_000001_sqlite_links_without_rowid, m20261201_000001_dates_and_evidence, m20261202_000001_data_version,
     m20261202_000002_api_tokens, m20261203_000001_search, m20261204_000001_participant_names,
     m20261204_000003_event_counts, m20261205_000001_countries_in_search_vector, m20261206_000001_more_counts,
+    m20261207_000001_partner_counts,
 };
 use sea_orm::DbErr;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000003_event_counts::Migration),
             Box::new(m20261205_000001_countries_in_search_vector::Migration),
             Box::new(m20261206_000001_more_counts::Migration),
+            Box::new(m20261207_000001_partner_counts::Migration),
             Box::new(backfill::DatesFromFirstApi),
             Box::new(m20261202_000001_data_version::Migration),
             Box::new(m20261202_000002_api_tokens::Migration),
@@ -71,7 +73,8 @@ impl MigrationTrait for FirstSeed {
 }
 
 /// Counts every event anew, after a step that adds counts
-/// (`m20261204_000003_event_counts`, `m20261206_000001_more_counts`), for
+/// (`m20261204_000003_event_counts`, `m20261206_000001_more_counts`; the
+/// later `m20261207_000001_partner_counts` fills its own), for
 /// the events written before it; after the backfill, which may change
 /// their dates.
 pub struct Recount(&'static str);

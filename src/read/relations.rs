@@ -4,10 +4,11 @@
 
 use super::counts;
 use super::facets::{Counted, grouped};
-use super::timeline::{Dialect, earliest_start, matching_events, page};
+use super::timeline::{Dialect, countries_in_slice, documents_by_id, earliest_start, matching_events, page};
 use crate::db::{Db, fetch_all};
 use crate::error::ApiError;
 use crate::timeline::{Facet, Period, TimelineFilter};
+use chrono::NaiveDate;
 use entity::{event, event_country};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use std::collections::HashMap;
@@ -24,7 +25,7 @@ pub struct Partner {
 
 /// The `size` countries sharing the most of `f`'s events with its one
 /// country, and whether more do: one grouped count of (country, kind), and
-/// for each country listed its latest shared event (a bilateral page of one).
+/// for each country listed its latest shared event (`latest_shared`).
 pub async fn partners(db: &Db, f: &TimelineFilter, size: u64) -> Result<(Vec<Partner>, bool), ApiError> {
     let Some(code) = f.countries.first() else { return Ok((Vec::new(), false)) };
     let rows = match counts::partner_kinds(db, f).await? {
@@ -45,14 +46,48 @@ pub async fn partners(db: &Db, f: &TimelineFilter, size: u64) -> Result<(Vec<Par
     partners.sort_by(|a, b| b.shared.cmp(&a.shared).then_with(|| a.code.cmp(&b.code)));
     let truncated = partners.len() as u64 > size;
     partners.truncate(size as usize);
-    for partner in &mut partners {
+    latest_shared(db, f, code, &mut partners).await?;
+    Ok((partners, truncated))
+}
+
+/// How many events of a country's timeline are walked to find its
+/// partners' latest shared events, before each partner not met in them is
+/// looked up alone.
+const PARTNER_WALK: u64 = 500;
+
+/// Each partner's latest shared event under `f`: the first event of
+/// `code`'s timeline it is in. One walk of that timeline's next
+/// `PARTNER_WALK` events meets most partners; one not met (or any, under
+/// words) gets a bilateral page of one. Twenty such pages, each its own
+/// walk, were most of what a country's relations cost.
+async fn latest_shared(db: &Db, f: &TimelineFilter, code: &str, partners: &mut [Partner]) -> Result<(), ApiError> {
+    if f.search.is_none() && !partners.is_empty() {
+        let walk = countries_in_slice(f, earliest_start(db, f).await?, PARTNER_WALK);
+        // Each country's first event in the walk.
+        let mut first: HashMap<String, i64> = HashMap::new();
+        for (event, country) in fetch_all::<(i64, String)>(db, &walk).await? {
+            first.entry(country).or_insert(event);
+        }
+        let mut ids: Vec<i64> = partners.iter().filter_map(|p| first.get(&p.code)).copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let rows: Vec<(NaiveDate, i64, String)> = fetch_all(db, &documents_by_id(&ids, f)).await?;
+        let documents: HashMap<i64, String> = rows.into_iter().map(|(_, id, doc)| (id, doc)).collect();
+        for partner in partners.iter_mut() {
+            if let Some(id) = first.get(&partner.code) {
+                // An event shared with several partners is the latest of each.
+                partner.latest = documents.get(id).cloned();
+            }
+        }
+    }
+    for partner in partners.iter_mut().filter(|p| p.latest.is_none()) {
         let mut both = f.clone();
-        both.countries = vec![code.clone(), partner.code.clone()];
+        both.countries = vec![code.to_owned(), partner.code.clone()];
         both.match_all = true;
         both.limit = 1;
         partner.latest = page(db, &both).await?.documents.pop();
     }
-    Ok((partners, truncated))
+    Ok(())
 }
 
 /// (partner, kind, shared events) of `code` among the events `f` matches,

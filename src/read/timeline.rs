@@ -112,7 +112,7 @@ pub async fn page(db: &Db, f: &TimelineFilter) -> Result<Page, ApiError> {
             let probed: Vec<(i64, bool)> = fetch_all(db, &country_walk(f, search, earliest_start)).await?;
             let hits: Vec<i64> = probed.iter().filter(|(_, hit)| *hit).map(|(id, _)| *id).collect();
             let query = if hits.len() as u64 > f.limit || (probed.len() as u64) < walked(f) {
-                documents_by_id(&hits, f)
+                documents_by_id(&hits[..hits.len().min(f.limit as usize + 1)], f)
             } else {
                 search_walk(f, search, dialect, earliest_start)
             };
@@ -495,6 +495,25 @@ fn walked(f: &TimelineFilter) -> u64 {
 /// country's slice (all of it walked), the index for a word common in it
 /// (every match read and sorted; bench/README.md has the figures).
 fn country_walk(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option<NaiveDate>) -> SelectStatement {
+    let has_words = Query::select()
+        .expr(Expr::val(1))
+        .from(event_text::Entity)
+        .and_where(Expr::col((event_text::Entity, event_text::Column::EventId)).equals(("walked", "eid")))
+        .and_where(ts_match(search, &[], false))
+        .to_owned();
+    let mut q = Query::select();
+    q.column(("walked", "eid"))
+        .expr_as(Expr::exists(has_words), "hit")
+        .from_subquery(country_slice(f, earliest_start, walked(f)), "walked")
+        .order_by(("walked", "sd"), order(f))
+        .order_by(("walked", "eid"), order(f));
+    q
+}
+
+/// The next `length` events (`eid`, `sd`) of the slice of `f`'s first
+/// country that its filters keep (its other countries as probes), in
+/// timeline order; its words aside.
+fn country_slice(f: &TimelineFilter, earliest_start: Option<NaiveDate>, length: u64) -> SelectStatement {
     let keys = country_keys();
     let mut slice = Query::select();
     slice.expr_as(keys.id.clone(), "eid").expr_as(keys.start.clone(), "sd").from_as(event_country::Entity, "ec");
@@ -511,30 +530,41 @@ fn country_walk(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option
         );
     }
     filter(&mut slice, f, &keys, earliest_start);
-    slice.order_by_expr(keys.start, order(f)).order_by_expr(keys.id, order(f)).limit(walked(f));
-    let has_words = Query::select()
-        .expr(Expr::val(1))
-        .from(event_text::Entity)
-        .and_where(Expr::col((event_text::Entity, event_text::Column::EventId)).equals(("walked", "eid")))
-        .and_where(ts_match(search, &[], false))
-        .to_owned();
+    slice.order_by_expr(keys.start, order(f)).order_by_expr(keys.id, order(f)).limit(length);
+    slice
+}
+
+/// The next `length` events of the timeline of `f`'s one country, in
+/// order, with each of their countries (its own too): (event id, country).
+/// Its words aside, as `country_slice`.
+pub(super) fn countries_in_slice(
+    f: &TimelineFilter,
+    earliest_start: Option<NaiveDate>,
+    length: u64,
+) -> SelectStatement {
     let mut q = Query::select();
     q.column(("walked", "eid"))
-        .expr_as(Expr::exists(has_words), "hit")
-        .from_subquery(slice, "walked")
+        .column(("c", event_country::Column::Country))
+        .from_subquery(country_slice(f, earliest_start, length), "walked")
+        .join_as(
+            JoinType::InnerJoin,
+            event_country::Entity,
+            "c",
+            Expr::col(("c", event_country::Column::EventId)).equals(("walked", "eid")),
+        )
         .order_by(("walked", "sd"), order(f))
         .order_by(("walked", "eid"), order(f));
     q
 }
 
 /// The start, id and document of these events, in the page's order.
-fn documents_by_id(ids: &[i64], f: &TimelineFilter) -> SelectStatement {
+pub(super) fn documents_by_id(ids: &[i64], f: &TimelineFilter) -> SelectStatement {
     let mut q = Query::select();
     q.column((event::Entity, event::Column::StartDate))
         .column((event::Entity, event::Column::Id))
         .column((event::Entity, event::Column::Document))
         .from(event::Entity)
-        .and_where(Expr::col((event::Entity, event::Column::Id)).is_in(ids.iter().take(f.limit as usize + 1).copied()))
+        .and_where(Expr::col((event::Entity, event::Column::Id)).is_in(ids.iter().copied()))
         .order_by((event::Entity, event::Column::StartDate), order(f))
         .order_by((event::Entity, event::Column::Id), order(f));
     q

@@ -1,5 +1,6 @@
 //! The counts behind facets and relations (`event_counts`,
-//! `country_pairs`, `carried_counts`, `value_counts`): every write takes
+//! `country_pairs`, `carried_counts`, `value_counts`, `partner_counts`):
+//! every write takes
 //! the events it changes out of them before, with grouped statements per
 //! batch that read the stored rows (`count`), and adds what it wrote after,
 //! from the rows it has in hand (`Deltas`, written with the other derived
@@ -23,7 +24,7 @@ const MAX_CARRIED_YEARS: i32 = 100;
 pub const CARRIED_DAYS: i32 = 36_000;
 
 /// The kept tables, in the order of the statements below.
-const TABLES: [&str; 4] = ["event_counts", "country_pairs", "carried_counts", "value_counts"];
+const TABLES: [&str; 5] = ["event_counts", "country_pairs", "carried_counts", "value_counts", "partner_counts"];
 
 /// One written event, as the counts see it.
 pub struct Counted<'a> {
@@ -48,6 +49,7 @@ pub struct Deltas {
     pairs: HashMap<Key4, i64>,
     carried: HashMap<Key4, i64>,
     values: HashMap<Key2, i64>,
+    partners: HashMap<Key3, i64>,
 }
 
 /// A year as the statements read it from a stored date: its first four
@@ -74,6 +76,7 @@ impl Deltas {
         for a in e.countries {
             for b in e.countries.iter().filter(|b| *b != a) {
                 *self.pairs.entry((a.to_string(), b.to_string(), kind.clone(), year.clone())).or_default() += 1;
+                *self.partners.entry((a.to_string(), b.to_string(), kind.clone())).or_default() += 1;
             }
         }
         let month: String = start.chars().take(7).collect();
@@ -94,7 +97,7 @@ impl Deltas {
     }
 
     /// The JSON parameters of the `upserts` statements: arrays of rows.
-    pub fn params(&self) -> [String; 4] {
+    pub fn params(&self) -> [String; 5] {
         use serde_json::{Value, json};
         let rows = |rows: Vec<Value>| Value::from(rows).to_string();
         [
@@ -102,13 +105,19 @@ impl Deltas {
             rows(self.pairs.iter().map(|((c, p, k, y), n)| json!([c, p, k, y, n])).collect()),
             rows(self.carried.iter().map(|((c, k, y, b), n)| json!([c, k, y, b, n])).collect()),
             rows(self.values.iter().map(|((f, v), n)| json!([f, v, n])).collect()),
+            rows(self.partners.iter().map(|((c, p, k), n)| json!([c, p, k, n])).collect()),
         ]
     }
 }
 
 /// Each table's key columns, then `n`.
-const COLUMNS: [&str; 4] =
-    ["country, kind, year", "country, partner, kind, year", "country, kind, year, began", "facet, value"];
+const COLUMNS: [&str; 5] = [
+    "country, kind, year",
+    "country, partner, kind, year",
+    "country, kind, year, began",
+    "facet, value",
+    "country, partner, kind",
+];
 
 /// `ON CONFLICT … DO UPDATE`: what every statement below ends with.
 fn add_to(table: &str, key: &str) -> String {
@@ -116,13 +125,13 @@ fn add_to(table: &str, key: &str) -> String {
 }
 
 /// The statements that add `Deltas::params` to the counts.
-pub fn upserts(backend: DbBackend) -> &'static [String; 4] {
-    static SQLITE: LazyLock<[String; 4]> = LazyLock::new(|| upsert_statements(DbBackend::Sqlite));
-    static POSTGRES: LazyLock<[String; 4]> = LazyLock::new(|| upsert_statements(DbBackend::Postgres));
+pub fn upserts(backend: DbBackend) -> &'static [String; 5] {
+    static SQLITE: LazyLock<[String; 5]> = LazyLock::new(|| upsert_statements(DbBackend::Sqlite));
+    static POSTGRES: LazyLock<[String; 5]> = LazyLock::new(|| upsert_statements(DbBackend::Postgres));
     if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE }
 }
 
-fn upsert_statements(backend: DbBackend) -> [String; 4] {
+fn upsert_statements(backend: DbBackend) -> [String; 5] {
     std::array::from_fn(|t| {
         let (table, key) = (TABLES[t], COLUMNS[t]);
         let width = key.split(',').count();
@@ -165,7 +174,7 @@ pub enum Events {
 
 /// The statements that add `sign` (the second parameter: 1 or -1) times
 /// the counted events to the counts.
-fn statements(backend: DbBackend, events: Events) -> [String; 4] {
+fn statements(backend: DbBackend, events: Events) -> [String; 5] {
     let (ids, sign, year_text, least) = match backend {
         DbBackend::Postgres => (
             "SELECT json_array_elements_text($1::json)::bigint",
@@ -186,7 +195,7 @@ fn statements(backend: DbBackend, events: Events) -> [String; 4] {
     let countries = format!(
         "SELECT event_id, country FROM event_countries WHERE {of_links} UNION ALL SELECT id, '' FROM events WHERE {of_events}"
     );
-    let [events_key, pairs_key, carried_key, values_key] = COLUMNS;
+    let [events_key, pairs_key, carried_key, values_key, partners_key] = COLUMNS;
     [
         format!(
             "INSERT INTO event_counts ({events_key}, n) \
@@ -232,14 +241,22 @@ fn statements(backend: DbBackend, events: Events) -> [String; 4] {
             add_to("value_counts", values_key),
             month = prefix("start_date", 7),
         ),
+        format!(
+            "INSERT INTO partner_counts ({partners_key}, n) \
+             SELECT a.country, b.country, e.kind, {sign} * COUNT(*) FROM event_countries a \
+             JOIN event_countries b ON b.event_id = a.event_id AND b.country <> a.country \
+             JOIN events e ON e.id = a.event_id \
+             WHERE {of_pairs} GROUP BY a.country, b.country, e.kind {}",
+            add_to("partner_counts", partners_key)
+        ),
     ]
 }
 
-static SQLITE: LazyLock<[String; 4]> = LazyLock::new(|| statements(DbBackend::Sqlite, Events::Listed));
-static POSTGRES: LazyLock<[String; 4]> = LazyLock::new(|| statements(DbBackend::Postgres, Events::Listed));
+static SQLITE: LazyLock<[String; 5]> = LazyLock::new(|| statements(DbBackend::Sqlite, Events::Listed));
+static POSTGRES: LazyLock<[String; 5]> = LazyLock::new(|| statements(DbBackend::Postgres, Events::Listed));
 
 /// The statements for listed events on a backend, prepared once.
-pub fn listed(backend: DbBackend) -> &'static [String; 4] {
+pub fn listed(backend: DbBackend) -> &'static [String; 5] {
     if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE }
 }
 

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{TestApp, event_body, spawn_app};
 use serde_json::json;
 
 #[actix_rt::test]
@@ -89,24 +89,8 @@ async fn a_countrys_partners_share_what_their_bilateral_timelines_list() {
         ("/api/v1/countries/%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D1%8F/relations?kind=meeting", "&kind=meeting"),
         ("/api/v1/countries/RU/relations?q=treaty", "&q=treaty"),
     ] {
-        let answer = app.get(path).await;
-        assert_eq!(answer.status, 200, "{}", answer.body);
-        assert_eq!(answer.body["country"], "RU");
-        let partners = answer.body["partners"].as_array().unwrap();
-        assert!(partners.iter().any(|p| p["code"] == "KP"), "{path}: {partners:?}");
-        let shared: Vec<i64> = partners.iter().map(|p| p["shared_events"].as_i64().unwrap()).collect();
-        assert!(shared.windows(2).all(|w| w[0] >= w[1]), "{shared:?}");
-        for partner in partners {
-            assert_ne!(partner["code"], "RU");
-            let query = format!("country=RU&country={}&match=all{filter}&limit=500", partner["code"].as_str().unwrap());
-            let (keys, _) = app.all_pages(&query).await;
-            assert_eq!(keys.len() as i64, partner["shared_events"].as_i64().unwrap(), "{partner}");
-            let link = partner["timeline"].as_str().unwrap().strip_prefix("/api/v1/timeline?").unwrap();
-            assert_eq!(app.all_pages(&format!("{link}&limit=500")).await.0, keys, "{link}");
-            let by_kind: i64 = partner["kinds"].as_array().unwrap().iter().map(|k| k["count"].as_i64().unwrap()).sum();
-            assert_eq!(by_kind, keys.len() as i64);
-            assert_eq!(partner["latest"]["key"], keys[0].as_str());
-        }
+        let partners = assert_partners_are_their_bilateral_timelines(&app, path, filter).await;
+        assert!(partners.iter().any(|p| p == "KP"), "{path}: {partners:?}");
     }
     let in_russian = app.get("/api/v1/countries/RU/relations?lang=ru&size=1").await;
     assert_eq!(in_russian.body["name"], "Россия");
@@ -116,6 +100,53 @@ async fn a_countrys_partners_share_what_their_bilateral_timelines_list() {
     app.get("/api/v1/countries/RU/relations?country=KP").await.assert_problem(400, "country");
     app.get("/api/v1/countries/RU/relations?size=0").await.assert_problem(400, "size");
     app.get("/api/v1/countries/RU/relations?limit=5").await.assert_problem(400, "limit");
+}
+
+/// A partner whose latest shared event lies deep in the country's timeline,
+/// behind hundreds of newer events shared with another, is still given it,
+/// and so is the other.
+#[actix_rt::test]
+async fn a_partner_met_only_deep_in_the_timeline_still_has_its_latest_event() {
+    let app = spawn_app().await;
+    let lines: String = (0..600)
+        .map(|i| {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(i);
+            format!("{}\n", event_body(&format!("ru-cn-{i}"), &day.to_string(), &["RU", "CN"]))
+        })
+        .collect();
+    let imported = app.post_raw("/api/v1/import", "application/x-ndjson", lines.into_bytes()).await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    for (path, filter) in [
+        ("/api/v1/countries/RU/relations", ""),
+        ("/api/v1/countries/RU/relations?from=2024&kind=meeting", "&from=2024&kind=meeting"),
+    ] {
+        let partners = assert_partners_are_their_bilateral_timelines(&app, path, filter).await;
+        assert!(partners.iter().any(|p| p == "CN") && partners.iter().any(|p| p == "KP"), "{path}: {partners:?}");
+    }
+}
+
+/// Asserts that each partner in the answer at `path` shares what its
+/// bilateral timeline (under `filter`) lists: its count, its kinds' sum,
+/// its link and its latest event. The partners' codes.
+async fn assert_partners_are_their_bilateral_timelines(app: &TestApp, path: &str, filter: &str) -> Vec<String> {
+    let answer = app.get(path).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["country"], "RU");
+    let partners = answer.body["partners"].as_array().unwrap();
+    let shared: Vec<i64> = partners.iter().map(|p| p["shared_events"].as_i64().unwrap()).collect();
+    assert!(shared.windows(2).all(|w| w[0] >= w[1]), "{shared:?}");
+    for partner in partners {
+        assert_ne!(partner["code"], "RU");
+        let query = format!("country=RU&country={}&match=all{filter}&limit=500", partner["code"].as_str().unwrap());
+        let (keys, _) = app.all_pages(&query).await;
+        assert_eq!(keys.len() as i64, partner["shared_events"].as_i64().unwrap(), "{partner}");
+        let link = partner["timeline"].as_str().unwrap().strip_prefix("/api/v1/timeline?").unwrap();
+        assert_eq!(app.all_pages(&format!("{link}&limit=500")).await.0, keys, "{link}");
+        let by_kind: i64 = partner["kinds"].as_array().unwrap().iter().map(|k| k["count"].as_i64().unwrap()).sum();
+        assert_eq!(by_kind, keys.len() as i64);
+        assert_eq!(partner["latest"]["key"], keys[0].as_str(), "{path}: {}", partner["code"]);
+    }
+    partners.iter().map(|p| p["code"].as_str().unwrap().to_owned()).collect()
 }
 
 /// Shared events by year (or month) add up to the shared timeline, in
