@@ -196,6 +196,18 @@ fn statements(backend: DbBackend, events: Events) -> [String; 5] {
         "SELECT event_id, country FROM event_countries WHERE {of_links} UNION ALL SELECT id, '' FROM events WHERE {of_events}"
     );
     let [events_key, pairs_key, carried_key, values_key, partners_key] = COLUMNS;
+    // Each ordered pair of an event's countries, by kind and then `by`
+    // (`country_pairs` by year too, `partner_counts` not).
+    let pairs = |table: &str, key: &str, by: &str| {
+        format!(
+            "INSERT INTO {table} ({key}, n) \
+             SELECT a.country, b.country, e.kind{by}, {sign} * COUNT(*) FROM event_countries a \
+             JOIN event_countries b ON b.event_id = a.event_id AND b.country <> a.country \
+             JOIN events e ON e.id = a.event_id \
+             WHERE {of_pairs} GROUP BY a.country, b.country, e.kind{by} {}",
+            add_to(table, key)
+        )
+    };
     [
         format!(
             "INSERT INTO event_counts ({events_key}, n) \
@@ -204,14 +216,7 @@ fn statements(backend: DbBackend, events: Events) -> [String; 5] {
              WHERE TRUE GROUP BY c.country, e.kind, {year} {}",
             add_to("event_counts", events_key)
         ),
-        format!(
-            "INSERT INTO country_pairs ({pairs_key}, n) \
-             SELECT a.country, b.country, e.kind, {year}, {sign} * COUNT(*) FROM event_countries a \
-             JOIN event_countries b ON b.event_id = a.event_id AND b.country <> a.country \
-             JOIN events e ON e.id = a.event_id \
-             WHERE {of_pairs} GROUP BY a.country, b.country, e.kind, {year} {}",
-            add_to("country_pairs", pairs_key)
-        ),
+        pairs("country_pairs", pairs_key, &format!(", {year}")),
         // Each year after the one it began in, up to the one its last
         // possible day is in (at most MAX_CARRIED_YEARS).
         format!(
@@ -241,14 +246,7 @@ fn statements(backend: DbBackend, events: Events) -> [String; 5] {
             add_to("value_counts", values_key),
             month = prefix("start_date", 7),
         ),
-        format!(
-            "INSERT INTO partner_counts ({partners_key}, n) \
-             SELECT a.country, b.country, e.kind, {sign} * COUNT(*) FROM event_countries a \
-             JOIN event_countries b ON b.event_id = a.event_id AND b.country <> a.country \
-             JOIN events e ON e.id = a.event_id \
-             WHERE {of_pairs} GROUP BY a.country, b.country, e.kind {}",
-            add_to("partner_counts", partners_key)
-        ),
+        pairs("partner_counts", partners_key, ""),
     ]
 }
 
