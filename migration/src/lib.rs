@@ -4,6 +4,8 @@
 //! steps and its own in order (`src/migrator/mod.rs`).
 
 pub use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseExecutor;
+use sea_orm_migration::sea_orm::sqlx::{self, Connection as _};
 
 pub mod m20251101_000001_schema;
 pub mod m20261125_000001_sqlite_links_without_rowid;
@@ -16,6 +18,7 @@ pub mod m20261204_000003_event_counts;
 pub mod m20261205_000001_countries_in_search_vector;
 pub mod m20261206_000001_more_counts;
 pub mod m20261207_000001_partner_counts;
+pub mod m20261208_000001_source_url_not_unique;
 
 /// Creates tables that are read by their primary key alone (kept counts):
 /// on SQLite `WITHOUT ROWID`, so the primary key is the table and no
@@ -27,4 +30,32 @@ pub(crate) async fn create_clustered_tables(manager: &SchemaManager<'_>, tables:
         manager.get_connection().execute_unprepared(&format!("{table}{clustered}")).await?;
     }
     Ok(())
+}
+
+/// Runs `sql`, which rebuilds a table that others refer to, on one SQLite
+/// connection the way SQLite documents it: foreign keys off, one
+/// transaction, a foreign-key check before the commit, foreign keys on. (A
+/// table that others point at with ON DELETE RESTRICT cannot be dropped
+/// with foreign keys on, even deferred, and the pragma that turns them off
+/// does nothing inside a transaction, so this cannot be a migration's own
+/// transaction.)
+pub(crate) async fn sqlite_rebuild(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    let DatabaseExecutor::Connection(db) = manager.get_connection() else {
+        return Err(DbErr::Migration("this step runs outside a transaction on SQLite".into()));
+    };
+    let err = |e: sqlx::Error| DbErr::Migration(e.to_string());
+    let mut conn = db.get_sqlite_connection_pool().acquire().await.map_err(err)?;
+    sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.map_err(err)?;
+    let rebuilt = async {
+        let mut txn = conn.begin().await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *txn).await?;
+        let broken = sqlx::raw_sql("PRAGMA foreign_key_check").fetch_all(&mut *txn).await?;
+        if !broken.is_empty() {
+            return Err(sqlx::Error::Protocol(format!("{} row(s) would break a foreign key", broken.len())));
+        }
+        txn.commit().await
+    }
+    .await;
+    sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *conn).await.map_err(err)?;
+    rebuilt.map_err(err)
 }

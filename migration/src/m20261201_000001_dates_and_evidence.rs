@@ -17,8 +17,7 @@
 //!   a word about it (`quoting Interfax`).
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::sqlx::{self, Connection as _};
-use sea_orm_migration::sea_orm::{DatabaseBackend, DatabaseExecutor};
+use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -49,7 +48,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let index = r#"CREATE UNIQUE INDEX "idx_sources_identity" ON "sources" ("identity");"#;
         if manager.get_database_backend() == DatabaseBackend::Sqlite {
-            return sqlite_rebuild(
+            return crate::sqlite_rebuild(
                 manager,
                 &format!(
                     r#"{NEW_COLUMNS}
@@ -95,7 +94,7 @@ impl MigrationTrait for Migration {
         }
         if manager.get_database_backend() == DatabaseBackend::Sqlite {
             let old = SQLITE_SOURCES.replace(r#""url" text NULL UNIQUE"#, r#""url" text NOT NULL UNIQUE"#);
-            return sqlite_rebuild(
+            return crate::sqlite_rebuild(
                 manager,
                 &format!(
                     r#"DROP INDEX "idx_sources_identity";
@@ -119,32 +118,4 @@ impl MigrationTrait for Migration {
         .await?;
         Ok(())
     }
-}
-
-/// Runs `sql`, which rebuilds a table that others refer to, on one SQLite
-/// connection the way SQLite documents it: foreign keys off, one
-/// transaction, a foreign-key check before the commit, foreign keys on. (A
-/// table that others point at with ON DELETE RESTRICT cannot be dropped
-/// with foreign keys on, even deferred, and the pragma that turns them off
-/// does nothing inside a transaction, so this cannot be a migration's own
-/// transaction.)
-async fn sqlite_rebuild(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
-    let DatabaseExecutor::Connection(db) = manager.get_connection() else {
-        return Err(DbErr::Migration("this step runs outside a transaction on SQLite".into()));
-    };
-    let err = |e: sqlx::Error| DbErr::Migration(e.to_string());
-    let mut conn = db.get_sqlite_connection_pool().acquire().await.map_err(err)?;
-    sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.map_err(err)?;
-    let rebuilt = async {
-        let mut txn = conn.begin().await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *txn).await?;
-        let broken = sqlx::raw_sql("PRAGMA foreign_key_check").fetch_all(&mut *txn).await?;
-        if !broken.is_empty() {
-            return Err(sqlx::Error::Protocol(format!("{} row(s) would break a foreign key", broken.len())));
-        }
-        txn.commit().await
-    }
-    .await;
-    sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *conn).await.map_err(err)?;
-    rebuilt.map_err(err)
 }

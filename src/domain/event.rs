@@ -3,6 +3,7 @@
 use super::dates::EventDate;
 use super::participant::NewParticipant;
 use crate::models::Location;
+use crate::search::OwnStems;
 use serde::Serialize;
 
 pub const EVENT_KINDS: [&str; 11] = [
@@ -41,6 +42,10 @@ pub struct NewEvent {
     /// lines on its reading thread rather than its writing one.
     #[serde(skip)]
     pub content_hash: String,
+    /// Its own words stemmed for its search text (`stem`), once it is
+    /// known to be written: an unchanged event is never stemmed.
+    #[serde(skip)]
+    pub stems: OwnStems,
 }
 
 impl NewEvent {
@@ -50,6 +55,13 @@ impl NewEvent {
         let bytes = serde_json::to_vec(&self).unwrap_or_default();
         self.content_hash = format!("{:x}", sha2::Sha256::digest(&bytes));
         self
+    }
+
+    /// Sets `stems` from its words.
+    pub fn stem(&mut self) {
+        let quotes = self.sources.iter().filter_map(|(_, evidence)| evidence.quote.as_deref());
+        let place = self.location.as_ref().and_then(|l| l.name.as_deref());
+        self.stems = OwnStems::of(&self.title, self.summary.as_deref(), place, quotes, &self.tags);
     }
 }
 

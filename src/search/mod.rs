@@ -8,7 +8,7 @@ mod text;
 
 pub use query::{MAX_CHARS, SearchQuery, Term};
 pub use snippet::snippet;
-pub use text::{PIPELINE_VERSION, indexed_text, stem, stems, words};
+pub use text::{OwnStems, PIPELINE_VERSION, indexed_text, stem, stems, words};
 
 use chrono::{Datelike, NaiveDate};
 

@@ -130,6 +130,32 @@ pub fn indexed_text<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
     out
 }
 
+/// An event's own words, stemmed: its title, summary and place (`head`),
+/// and its sources' quotes and its tags (`tail`). Its search text is these
+/// with its participants' names between and after them
+/// (`store::documents::text_row`); they need no other row, so they are
+/// stemmed when the event is checked, on an import's reading thread.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OwnStems {
+    pub head: String,
+    pub tail: String,
+}
+
+impl OwnStems {
+    pub fn of<'a>(
+        title: &str,
+        summary: Option<&str>,
+        place: Option<&str>,
+        quotes: impl IntoIterator<Item = &'a str>,
+        tags: &'a [String],
+    ) -> OwnStems {
+        OwnStems {
+            head: indexed_text([Some(title), summary, place].into_iter().flatten()),
+            tail: indexed_text(quotes.into_iter().chain(tags.iter().map(String::as_str))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,19 +37,24 @@ pub struct Counted<'a> {
     pub participants: &'a [i64],
 }
 
-type Key2 = (String, String);
-type Key3 = (String, String, String);
-type Key4 = (String, String, String, String);
+/// A word of a key (a country, kind, year, facet or value), as its place
+/// in `Deltas::words`: an import gathers hundreds of thousands of keys
+/// made of a few thousand words, and a key of four numbers is 16 bytes
+/// where four strings were four allocations.
+type Word = u32;
+type Key<const N: usize> = [Word; N];
 
 /// What a batch adds to the counts, keyed as each table is, with the
 /// number of events.
 #[derive(Debug, Default)]
 pub struct Deltas {
-    events: HashMap<Key3, i64>,
-    pairs: HashMap<Key4, i64>,
-    carried: HashMap<Key4, i64>,
-    values: HashMap<Key2, i64>,
-    partners: HashMap<Key3, i64>,
+    words: Vec<String>,
+    word_ids: HashMap<String, Word>,
+    events: HashMap<Key<3>, i64>,
+    pairs: HashMap<Key<4>, i64>,
+    carried: HashMap<Key<4>, i64>,
+    values: HashMap<Key<2>, i64>,
+    partners: HashMap<Key<3>, i64>,
 }
 
 /// A year as the statements read it from a stored date: its first four
@@ -61,22 +66,35 @@ fn year_of(date: &str) -> (String, i32) {
 }
 
 impl Deltas {
+    fn word(&mut self, word: &str) -> Word {
+        if let Some(&id) = self.word_ids.get(word) {
+            return id;
+        }
+        let id = self.words.len() as Word;
+        self.words.push(word.to_owned());
+        self.word_ids.insert(word.to_owned(), id);
+        id
+    }
+
     pub fn add(&mut self, e: &Counted) {
         let start = e.start.to_string();
         let (year, began) = year_of(&start);
         let (_, ended) = year_of(&e.last_day.to_string());
-        let kind = e.kind.to_owned();
-        for country in e.countries.iter().chain([&""]) {
-            *self.events.entry((country.to_string(), kind.clone(), year.clone())).or_default() += 1;
-            for carried in began + 1..=ended.min(began + MAX_CARRIED_YEARS) {
-                let key = (country.to_string(), kind.clone(), format!("{carried:04}"), year.clone());
-                *self.carried.entry(key).or_default() += 1;
+        let (kind, year) = (self.word(e.kind), self.word(&year));
+        let carried_years: Vec<Word> =
+            (began + 1..=ended.min(began + MAX_CARRIED_YEARS)).map(|y| self.word(&format!("{y:04}"))).collect();
+        let countries: Vec<Word> = e.countries.iter().map(|c| self.word(c)).collect();
+        let every_country = self.word("");
+        for &country in countries.iter().chain([&every_country]) {
+            *self.events.entry([country, kind, year]).or_default() += 1;
+            for &carried in &carried_years {
+                *self.carried.entry([country, kind, carried, year]).or_default() += 1;
             }
         }
-        for a in e.countries {
-            for b in e.countries.iter().filter(|b| *b != a) {
-                *self.pairs.entry((a.to_string(), b.to_string(), kind.clone(), year.clone())).or_default() += 1;
-                *self.partners.entry((a.to_string(), b.to_string(), kind.clone())).or_default() += 1;
+        for &a in &countries {
+            for &b in countries.iter().filter(|&&b| b != a) {
+                *self.pairs.entry([a, b, kind, year]).or_default() += 1;
+                *self.partners.entry([a, b, kind]).or_default() += 1;
             }
         }
         let month: String = start.chars().take(7).collect();
@@ -88,7 +106,8 @@ impl Deltas {
         participants.dedup();
         values.extend(participants.iter().map(|id| ("participant", id.to_string())));
         for (facet, value) in values {
-            *self.values.entry((facet.to_owned(), value)).or_default() += 1;
+            let key = [self.word(facet), self.word(&value)];
+            *self.values.entry(key).or_default() += 1;
         }
     }
 
@@ -96,16 +115,54 @@ impl Deltas {
         self.events.is_empty()
     }
 
-    /// The JSON parameters of the `upserts` statements: arrays of rows.
+    /// The rows these would upsert.
+    pub fn len(&self) -> usize {
+        self.events.len() + self.pairs.len() + self.carried.len() + self.values.len() + self.partners.len()
+    }
+
+    /// Adds another batch's deltas to these.
+    pub fn merge(&mut self, other: Deltas) {
+        let ids: Vec<Word> = other.words.iter().map(|word| self.word(word)).collect();
+        fn into<const N: usize>(to: &mut HashMap<Key<N>, i64>, from: HashMap<Key<N>, i64>, ids: &[Word]) {
+            for (key, n) in from {
+                *to.entry(key.map(|word| ids[word as usize])).or_default() += n;
+            }
+        }
+        into(&mut self.events, other.events, &ids);
+        into(&mut self.pairs, other.pairs, &ids);
+        into(&mut self.carried, other.carried, &ids);
+        into(&mut self.values, other.values, &ids);
+        into(&mut self.partners, other.partners, &ids);
+    }
+
+    /// The JSON parameters of the `upserts` statements: arrays of rows,
+    /// each its key's words, then `n`. Written straight into the strings:
+    /// a `serde_json::Value` per field of ten batches' rows was 60 MB.
     pub fn params(&self) -> [String; 5] {
-        use serde_json::{Value, json};
-        let rows = |rows: Vec<Value>| Value::from(rows).to_string();
+        use std::fmt::Write;
+        let quoted: Vec<String> = self.words.iter().map(|w| serde_json::Value::from(w.as_str()).to_string()).collect();
+        let rows = |table: &mut dyn Iterator<Item = (&[Word], i64)>| {
+            let mut out = String::from("[");
+            for (key, n) in table {
+                if out.len() > 1 {
+                    out.push(',');
+                }
+                out.push('[');
+                for &word in key {
+                    out.push_str(&quoted[word as usize]);
+                    out.push(',');
+                }
+                let _ = write!(out, "{n}]");
+            }
+            out.push(']');
+            out
+        };
         [
-            rows(self.events.iter().map(|((c, k, y), n)| json!([c, k, y, n])).collect()),
-            rows(self.pairs.iter().map(|((c, p, k, y), n)| json!([c, p, k, y, n])).collect()),
-            rows(self.carried.iter().map(|((c, k, y, b), n)| json!([c, k, y, b, n])).collect()),
-            rows(self.values.iter().map(|((f, v), n)| json!([f, v, n])).collect()),
-            rows(self.partners.iter().map(|((c, p, k), n)| json!([c, p, k, n])).collect()),
+            rows(&mut self.events.iter().map(|(k, n)| (&k[..], *n))),
+            rows(&mut self.pairs.iter().map(|(k, n)| (&k[..], *n))),
+            rows(&mut self.carried.iter().map(|(k, n)| (&k[..], *n))),
+            rows(&mut self.values.iter().map(|(k, n)| (&k[..], *n))),
+            rows(&mut self.partners.iter().map(|(k, n)| (&k[..], *n))),
         ]
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::countries;
 use crate::domain::participant::event_countries;
 use crate::error::ApiError;
 use crate::models::{DateFields, Event, EventParticipant, EventSource, Location, Source, stored_date};
-use crate::search::{self, indexed_text};
+use crate::search::{self, OwnStems, indexed_text};
 use chrono::NaiveDate;
 use entity::{event, event_participant, event_source, event_tag, event_text, participant, source};
 use sea_orm::sea_query::Expr;
@@ -67,30 +67,18 @@ pub fn render(
     serde_json::to_string(&event).map_err(|e| ApiError::Database(DbErr::Custom(e.to_string())))
 }
 
-/// The words of an event that a search finds it by, as given.
-pub struct Words<'a> {
-    pub title: &'a str,
-    pub summary: Option<&'a str>,
-    pub place: Option<&'a str>,
-    /// What its sources say, in their words.
-    pub quotes: Vec<&'a str>,
-    pub tags: &'a [String],
-}
-
-/// The `event_texts` row of an event: its title, summary, place, its
-/// participants' names (each in every language and alias it has), its
-/// sources' quotes and its tags, stemmed (`search::indexed_text`), and its
-/// countries.
+/// The `event_texts` row of an event: its own words stemmed (`OwnStems`:
+/// title, summary and place, then its sources' quotes and its tags) with
+/// its participants' names between them and its countries' after (each in
+/// every language and alias it has), and its countries.
 pub fn text_row(
     event_id: i64,
     start: NaiveDate,
-    words: &Words,
+    own: &OwnStems,
     participants: &[&participant::Model],
 ) -> event_text::Model {
-    let own = [Some(words.title), words.summary, words.place].into_iter().flatten();
     let people = participants.iter().filter(|p| p.kind != "country").map(|p| p.name.as_str());
-    let texts = own.chain(people).chain(words.quotes.iter().copied()).chain(words.tags.iter().map(String::as_str));
-    let mut search_text = indexed_text(texts);
+    let mut search_text = own.head.clone();
     let mut append = |stems: &str| {
         if !stems.is_empty() {
             if !search_text.is_empty() {
@@ -99,6 +87,8 @@ pub fn text_row(
             search_text.push_str(stems);
         }
     };
+    append(&indexed_text(people));
+    append(&own.tail);
     for p in participants {
         match (p.kind.as_str(), p.country.as_deref()) {
             // A country's names are many and the same in every event: stemmed once.
@@ -178,14 +168,9 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
             let tags = tags.remove(&row.id).unwrap_or_default();
             let document = render(&row, &taking_part, &cited, &tags)?;
             let people: Vec<&participant::Model> = taking_part.iter().map(|(p, _)| *p).collect();
-            let words = Words {
-                title: &row.title,
-                summary: row.summary.as_deref(),
-                place: row.location_name.as_deref(),
-                quotes: cited.iter().filter_map(|(_, e)| e.quote.as_deref()).collect(),
-                tags: &tags,
-            };
-            texts.push(text_row(row.id, row.start_date, &words, &people));
+            let quotes = cited.iter().filter_map(|(_, e)| e.quote.as_deref());
+            let own = OwnStems::of(&row.title, row.summary.as_deref(), row.location_name.as_deref(), quotes, &tags);
+            texts.push(text_row(row.id, row.start_date, &own, &people));
             event::Entity::update_many()
                 .col_expr(event::Column::Document, Expr::value(document))
                 .filter(event::Column::Id.eq(row.id))

@@ -21,7 +21,7 @@ enum Sink<'a> {
     /// A SeaORM transaction: PostgreSQL, and SQLite in memory.
     Transaction(Option<WriteTxn<'a>>),
     /// A SQLite file, written with rusqlite on a thread of its own.
-    SqliteFile(Option<SqliteWriter<'a>>),
+    SqliteFile(Option<Box<SqliteWriter<'a>>>),
 }
 
 impl<'a> EventWriter<'a> {
@@ -58,7 +58,7 @@ impl<'a> EventWriter<'a> {
             Sink::SqliteFile(open) => {
                 let import = match open {
                     Some(import) => import,
-                    None => open.insert(SqliteWriter::begin(self.db, !self.all_or_nothing, self.mode)?),
+                    None => open.insert(Box::new(SqliteWriter::begin(self.db, !self.all_or_nothing, self.mode)?)),
                 };
                 import.write(batch).await
             }

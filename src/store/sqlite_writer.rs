@@ -3,8 +3,9 @@
 //! import parses the next batch meanwhile.
 
 use super::batch::{Mode, WriteCounts};
+use super::counts::Deltas;
 use super::events::write_batch;
-use super::sqlite_batch::SqliteBatch;
+use super::sqlite_batch::{SqliteBatch, add_counts};
 use crate::db::{BUMP_DATA_VERSION, Backend, Db, sqlite_error};
 use crate::domain::NewEvent;
 use crate::error::ApiError;
@@ -31,8 +32,8 @@ pub struct SqliteWriter<'a> {
     commit_as_it_goes: bool,
     mode: Mode,
     /// Away on the writing thread while a batch is in flight.
-    conn: Option<Connection>,
-    in_flight: Option<JoinHandle<(Connection, Result<WriteCounts, ApiError>)>>,
+    session: Option<Session>,
+    in_flight: Option<JoinHandle<(Session, Result<WriteCounts, ApiError>)>>,
     batches: u64,
     /// The write gate, held while a transaction is open.
     gate: Option<MutexGuard<'a, ()>>,
@@ -44,7 +45,16 @@ impl<'a> SqliteWriter<'a> {
             return Err(DbErr::Custom("a SQLite writer needs a SQLite file".into()).into());
         };
         let conn = file.open_writer()?;
-        Ok(SqliteWriter { db, commit_as_it_goes, mode, conn: Some(conn), in_flight: None, gate: None, batches: 0 })
+        let session = Session { conn, counts: Deltas::default() };
+        Ok(SqliteWriter {
+            db,
+            commit_as_it_goes,
+            mode,
+            session: Some(session),
+            in_flight: None,
+            gate: None,
+            batches: 0,
+        })
     }
 
     /// Starts writing `batch`; returns what the batch before it did.
@@ -53,13 +63,14 @@ impl<'a> SqliteWriter<'a> {
         if self.gate.is_none() {
             self.gate = Some(self.db.write_gate().await);
         }
-        let conn = self.conn.take().ok_or_else(|| DbErr::Custom("the writer's connection was lost".into()))?;
+        let mut session =
+            self.session.take().ok_or_else(|| DbErr::Custom("the writer's connection was lost".into()))?;
         self.batches += 1;
         let commit = self.commit_as_it_goes && self.batches.is_multiple_of(BATCHES_PER_COMMIT);
         let mode = self.mode;
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
-            let result = write_in_transaction(&conn, batch, commit, mode);
-            (conn, result)
+            let result = write_in_transaction(&mut session, batch, commit, mode);
+            (session, result)
         }));
         Ok(previous)
     }
@@ -67,10 +78,11 @@ impl<'a> SqliteWriter<'a> {
     /// Waits for the last batch and commits; returns what that batch did.
     pub async fn commit(mut self) -> Result<WriteCounts, ApiError> {
         let counts = self.settle().await?;
-        if let Some(conn) = &self.conn
-            && !conn.is_autocommit()
+        if let Some(mut session) = self.session.take()
+            && !session.conn.is_autocommit()
         {
-            conn.execute_batch("COMMIT").map_err(sqlite_error)?;
+            let committed = tokio::task::spawn_blocking(move || session.commit());
+            committed.await.map_err(|err| DbErr::Custom(format!("the SQLite writer failed: {err}")))??;
         }
         self.db.written();
         Ok(counts)
@@ -88,42 +100,57 @@ impl<'a> SqliteWriter<'a> {
         let Some(task) = self.in_flight.take() else {
             return Ok(WriteCounts::default());
         };
-        let (conn, result) = task.await.map_err(|err| DbErr::Custom(format!("the SQLite writer failed: {err}")))?;
-        if conn.is_autocommit() {
+        let (session, result) = task.await.map_err(|err| DbErr::Custom(format!("the SQLite writer failed: {err}")))?;
+        if session.conn.is_autocommit() {
             // The batch committed: other writers may go.
             self.gate = None;
             self.db.written();
         }
-        self.conn = Some(conn);
+        self.session = Some(session);
         result
     }
 }
 
+/// The writer's connection, and what the batches of its open transaction
+/// add to the kept counts, gathered (see `SqliteBatch`).
+struct Session {
+    conn: Connection,
+    counts: Deltas,
+}
+
+impl Session {
+    fn commit(&mut self) -> Result<(), ApiError> {
+        add_counts(&self.conn, &mut self.counts)?;
+        self.conn.execute_batch("COMMIT").map_err(sqlite_error)?;
+        Ok(())
+    }
+}
+
 fn write_in_transaction(
-    conn: &Connection,
+    session: &mut Session,
     batch: Vec<NewEvent>,
     commit: bool,
     mode: Mode,
 ) -> Result<WriteCounts, ApiError> {
+    let conn = &session.conn;
     if conn.is_autocommit() {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite_error)?;
         // SQLite has one writer at a time, so bumping first costs no waiting.
         conn.execute_batch(BUMP_DATA_VERSION).map_err(sqlite_error)?;
     }
     // Nothing in `SqliteBatch` waits, so the write completes in one poll.
-    let written = write_batch(&mut SqliteBatch(conn), batch, mode)
+    let written = write_batch(&mut SqliteBatch(conn, &mut session.counts), batch, mode)
         .now_or_never()
-        .unwrap_or_else(|| Err(DbErr::Custom("a SQLite batch write waited".into()).into()));
-    match written {
-        Ok(counts) => {
+        .unwrap_or_else(|| Err(DbErr::Custom("a SQLite batch write waited".into()).into()))
+        .and_then(|counts| {
             if commit {
-                conn.execute_batch("COMMIT").map_err(sqlite_error)?;
+                session.commit()?;
             }
             Ok(counts)
-        }
-        Err(err) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(err)
-        }
+        });
+    if written.is_err() {
+        let _ = session.conn.execute_batch("ROLLBACK");
+        session.counts = Deltas::default();
     }
+    written
 }

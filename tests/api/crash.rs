@@ -113,38 +113,8 @@ async fn a_server_killed_mid_import_and_mid_writes_loses_nothing_it_confirmed() 
     assert!(!confirmed.is_empty(), "some writes were answered before the kill");
 
     let db = Db::connect(&url).await.unwrap();
-    let backend = db.conn().get_database_backend();
-    let query = |sql: &str| Statement::from_string(backend, sql.to_owned());
-    if let Some((_, name)) = test_db.postgres() {
-        db.conn().execute_unprepared("CREATE EXTENSION IF NOT EXISTS amcheck").await.unwrap();
-        let indexes = db
-            .conn()
-            .query_all_raw(query(&format!(
-                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam \
-                 WHERE a.amname = 'btree' AND c.relnamespace = 'public'::regnamespace AND current_database() = '{name}'"
-            )))
-            .await
-            .unwrap();
-        assert!(!indexes.is_empty());
-        for index in indexes {
-            let index: String = index.try_get("", "relname").unwrap();
-            db.conn().execute_unprepared(&format!("SELECT bt_index_check('\"{index}\"', true)")).await.unwrap();
-        }
-    } else {
-        let check = db.conn().query_one_raw(query("PRAGMA integrity_check")).await.unwrap().unwrap();
-        assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
-    }
-    // No event without the links and derived rows its write made.
-    let half = db
-        .conn()
-        .query_all_raw(query(
-            "SELECT key FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id) \
-             OR NOT EXISTS (SELECT 1 FROM event_countries c WHERE c.event_id = e.id) \
-             OR NOT EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = e.id)",
-        ))
-        .await
-        .unwrap();
-    assert!(half.is_empty(), "{} events are half-written", half.len());
+    assert_consistent(&db, &test_db).await;
+    let query = |sql: &str| Statement::from_string(db.conn().get_database_backend(), sql.to_owned());
     let imported = db.conn().query_all_raw(query("SELECT id FROM events WHERE key LIKE 'bulk-%'")).await.unwrap().len();
     eprintln!("killed with {} confirmed writes and {imported} of 20,000 imported events committed", confirmed.len());
     assert!(imported < 20_000, "the kill landed before the import ended");
@@ -182,4 +152,130 @@ async fn a_server_killed_mid_import_and_mid_writes_loses_nothing_it_confirmed() 
     assert_eq!(bulk, 20_000);
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// The database passes its own integrity check (amcheck on PostgreSQL's
+/// b-trees), and no event lacks the links and derived rows its write made.
+async fn assert_consistent(db: &Db, test_db: &crate::helpers::TestDb) {
+    let backend = db.conn().get_database_backend();
+    let query = |sql: &str| Statement::from_string(backend, sql.to_owned());
+    if let Some((_, name)) = test_db.postgres() {
+        db.conn().execute_unprepared("CREATE EXTENSION IF NOT EXISTS amcheck").await.unwrap();
+        let indexes = db
+            .conn()
+            .query_all_raw(query(&format!(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam \
+                 WHERE a.amname = 'btree' AND c.relnamespace = 'public'::regnamespace AND current_database() = '{name}'"
+            )))
+            .await
+            .unwrap();
+        assert!(!indexes.is_empty());
+        for index in indexes {
+            let index: String = index.try_get("", "relname").unwrap();
+            db.conn().execute_unprepared(&format!("SELECT bt_index_check('\"{index}\"', true)")).await.unwrap();
+        }
+    } else {
+        let check = db.conn().query_one_raw(query("PRAGMA integrity_check")).await.unwrap().unwrap();
+        assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
+    }
+    let half = db
+        .conn()
+        .query_all_raw(query(
+            "SELECT key FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id) \
+             OR NOT EXISTS (SELECT 1 FROM event_countries c WHERE c.event_id = e.id) \
+             OR NOT EXISTS (SELECT 1 FROM event_sources s WHERE s.event_id = e.id)",
+        ))
+        .await
+        .unwrap();
+    assert!(half.is_empty(), "{} events are half-written", half.len());
+}
+
+/// Every index, trigger and table (but the planner's statistics), and
+/// FTS5's merge settings in effect (FTS5's defaults where none is set).
+async fn schema_objects(db: &Db) -> Vec<String> {
+    let backend = db.conn().get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT indexdef AS object FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1".to_owned()
+        }
+        _ => "SELECT type || ' ' || name || ' ' || coalesce(sql, '') AS object FROM sqlite_schema \
+              WHERE name NOT LIKE 'sqlite_stat%' \
+              UNION ALL SELECT 'fts5 ' || k || ' ' || coalesce((SELECT v FROM event_search_config c WHERE c.k = d.k), v) \
+              FROM (SELECT 'automerge' AS k, 4 AS v UNION ALL SELECT 'crisismerge', 16 \
+              UNION ALL SELECT 'hashsize', 1048576) d ORDER BY 1"
+            .to_owned(),
+    };
+    let rows = db.conn().query_all_raw(Statement::from_string(backend, sql)).await.unwrap();
+    rows.iter().map(|r| r.try_get::<String>("", "object").unwrap()).collect()
+}
+
+async fn count_bulk_events(db: &Db) -> i64 {
+    let sql = "SELECT count(*) AS n FROM events WHERE key LIKE 'bulk-%'";
+    let row = db.conn().query_one_raw(Statement::from_string(db.conn().get_database_backend(), sql)).await.unwrap();
+    row.unwrap().try_get("", "n").unwrap()
+}
+
+/// `timeline import` killed midway (SIGKILL): the database is consistent,
+/// its indexes, triggers and FTS5's settings are as they were (what any
+/// shortcut for a first load has to leave as it found), and the import run
+/// again does the whole job.
+#[actix_rt::test]
+async fn an_import_killed_midway_leaves_a_consistent_database_and_runs_again() {
+    const EVENTS: usize = 60_000;
+    let test_db = fresh_database().await;
+    let url = test_db.url.clone();
+    let migrated = Command::new(BIN).args(["--database-url", &url, "migrate", "up"]).output().unwrap();
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    let db = Db::connect(&url).await.unwrap();
+    let schema = schema_objects(&db).await;
+    db.close().await.unwrap();
+    let file = std::env::temp_dir().join(format!("timeline-first-load-{}-{}.jsonl", std::process::id(), url.len()));
+    std::fs::write(&file, lines(EVENTS)).unwrap();
+    let import = || {
+        let mut command = Command::new(BIN);
+        command.args(["--database-url", &url, "import", file.to_str().unwrap()]);
+        command
+    };
+
+    let mut killed = import().stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // Killed once it has committed some batches (on SQLite, every ten).
+    let db = Db::connect(&url).await.unwrap();
+    let started = Instant::now();
+    while count_bulk_events(&db).await == 0 {
+        assert!(started.elapsed() < Duration::from_secs(300), "the import committed nothing");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    db.close().await.unwrap();
+    assert!(killed.try_wait().unwrap().is_none(), "the import was still running when killed");
+    killed.kill().unwrap(); // SIGKILL
+    killed.wait().unwrap();
+
+    let db = Db::connect(&url).await.unwrap();
+    assert_consistent(&db, &test_db).await;
+    assert_eq!(schema_objects(&db).await, schema, "every index and setting as before the import");
+    let imported = count_bulk_events(&db).await;
+    eprintln!("killed with {imported} of {EVENTS} events committed");
+    assert!(imported > 0 && imported < EVENTS as i64, "the kill landed inside the import");
+    db.close().await.unwrap();
+
+    let rerun = import().output().unwrap();
+    assert!(rerun.status.success(), "{}", String::from_utf8_lossy(&rerun.stderr));
+    let db = Db::connect(&url).await.unwrap();
+    assert_consistent(&db, &test_db).await;
+    assert_eq!(schema_objects(&db).await, schema, "every index and setting back after the import");
+    assert_eq!(count_bulk_events(&db).await, EVENTS as i64);
+    db.close().await.unwrap();
+    // Found by the search and counted by the kept counts, as after any import.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = serve(&url, port);
+    let client = awc::Client::default();
+    for facets in ["/api/v1/facets?facet=tag&q=test", "/api/v1/facets?facet=tag"] {
+        let mut reply = client.get(format!("http://127.0.0.1:{port}{facets}")).send().await.unwrap();
+        let body: serde_json::Value = reply.json().await.unwrap();
+        let test = body["facets"][0]["values"].as_array().unwrap().iter().find(|v| v["value"] == "test").cloned();
+        assert_eq!(test.map(|v| v["count"].clone()), Some(serde_json::json!(EVENTS)), "{facets}: {body}");
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    std::fs::remove_file(&file).unwrap();
 }
