@@ -133,8 +133,8 @@ pub fn indexed_text<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
 /// An event's own words, stemmed: its title, summary and place (`head`),
 /// and its sources' quotes and its tags (`tail`). Its search text is these
 /// with its participants' names between and after them
-/// (`store::documents::text_row`); they need no other row, so they are
-/// stemmed when the event is checked, on an import's reading thread.
+/// (`store::documents::text_row`); they need no other row, so a batch's
+/// are stemmed apart, half on a second thread (`store::events::stem`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OwnStems {
     pub head: String,
