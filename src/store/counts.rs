@@ -139,30 +139,30 @@ impl Deltas {
     /// each its key's words, then `n`. Written straight into the strings:
     /// a `serde_json::Value` per field of ten batches' rows was 60 MB.
     pub fn params(&self) -> [String; 5] {
-        use std::fmt::Write;
-        let quoted: Vec<String> = self.words.iter().map(|w| serde_json::Value::from(w.as_str()).to_string()).collect();
-        let rows = |table: &mut dyn Iterator<Item = (&[Word], i64)>| {
+        fn rows<const N: usize>(quoted: &[String], table: &HashMap<Key<N>, i64>) -> String {
+            use std::fmt::Write;
             let mut out = String::from("[");
             for (key, n) in table {
                 if out.len() > 1 {
                     out.push(',');
                 }
                 out.push('[');
-                for &word in key {
-                    out.push_str(&quoted[word as usize]);
+                for word in key {
+                    out.push_str(&quoted[*word as usize]);
                     out.push(',');
                 }
                 let _ = write!(out, "{n}]");
             }
             out.push(']');
             out
-        };
+        }
+        let quoted: Vec<String> = self.words.iter().map(|w| serde_json::Value::from(w.as_str()).to_string()).collect();
         [
-            rows(&mut self.events.iter().map(|(k, n)| (&k[..], *n))),
-            rows(&mut self.pairs.iter().map(|(k, n)| (&k[..], *n))),
-            rows(&mut self.carried.iter().map(|(k, n)| (&k[..], *n))),
-            rows(&mut self.values.iter().map(|(k, n)| (&k[..], *n))),
-            rows(&mut self.partners.iter().map(|(k, n)| (&k[..], *n))),
+            rows(&quoted, &self.events),
+            rows(&quoted, &self.pairs),
+            rows(&quoted, &self.carried),
+            rows(&quoted, &self.values),
+            rows(&quoted, &self.partners),
         ]
     }
 }
