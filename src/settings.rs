@@ -155,7 +155,7 @@ pub enum TokenAction {
 pub enum MigrateAction {
     /// Apply pending migrations (all, or N).
     Up { steps: Option<u32> },
-    /// Roll back the last migration (or N; `down 2` removes the seed, `down 18` the schema too).
+    /// Roll back the last migration (or N; `down 2` removes the seed, `down 20` the schema too).
     Down {
         #[arg(default_value_t = 1)]
         steps: u32,

@@ -14,6 +14,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub event_id: i64,
     pub last_day: Date,
+    /// The event's other countries, space-separated in code order (empty
+    /// when it has one): a walk of a country's timeline meets its partners
+    /// without looking up each event's countries.
+    pub partners: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -182,7 +182,7 @@ pub struct Partner {
     pub kinds: Vec<KindCount>,
     /// The latest shared event.
     #[schema(value_type = Event)]
-    pub latest: serde_json::Value,
+    pub latest: Box<serde_json::value::RawValue>,
     /// The bilateral timeline.
     pub timeline: String,
 }

@@ -4,7 +4,7 @@
 
 use super::counts;
 use super::facets::{Counted, grouped};
-use super::timeline::{Dialect, countries_in_slice, documents_by_id, earliest_start, matching_events, page};
+use super::timeline::{Dialect, documents_by_id, earliest_start, matching_events, page, partners_in_slice};
 use crate::db::{Db, fetch_all};
 use crate::error::ApiError;
 use crate::timeline::{Facet, Period, TimelineFilter};
@@ -28,7 +28,7 @@ pub struct Partner {
 /// for each country listed its latest shared event (`latest_shared`).
 pub async fn partners(db: &Db, f: &TimelineFilter, size: u64) -> Result<(Vec<Partner>, bool), ApiError> {
     let Some(code) = f.countries.first() else { return Ok((Vec::new(), false)) };
-    let rows = match counts::partner_kinds(db, f).await? {
+    let rows = match counts::partner_kinds(db, f, size).await? {
         Some(rows) => rows,
         None => scanned_partner_kinds(db, f, code).await?,
     };
@@ -62,11 +62,15 @@ const PARTNER_WALK: u64 = 500;
 /// walk, were most of what a country's relations cost.
 async fn latest_shared(db: &Db, f: &TimelineFilter, code: &str, partners: &mut [Partner]) -> Result<(), ApiError> {
     if f.search.is_none() && !partners.is_empty() {
-        let walk = countries_in_slice(f, earliest_start(db, f).await?, PARTNER_WALK);
-        // Each country's first event in the walk.
+        let walk = partners_in_slice(f, earliest_start(db, f).await?, PARTNER_WALK);
+        // Each partner's first event in the walk.
         let mut first: HashMap<String, i64> = HashMap::new();
-        for (event, country) in fetch_all::<(i64, String)>(db, &walk).await? {
-            first.entry(country).or_insert(event);
+        for (event, _, others) in fetch_all::<(i64, NaiveDate, String)>(db, &walk).await? {
+            for country in others.split_whitespace() {
+                if !first.contains_key(country) {
+                    first.insert(country.to_owned(), event);
+                }
+            }
         }
         let mut ids: Vec<i64> = partners.iter().filter_map(|p| first.get(&p.code)).copied().collect();
         ids.sort_unstable();

@@ -535,25 +535,11 @@ fn country_slice(f: &TimelineFilter, earliest_start: Option<NaiveDate>, length: 
 }
 
 /// The next `length` events of the timeline of `f`'s one country, in
-/// order, with each of their countries (its own too): (event id, country).
-/// Its words aside, as `country_slice`.
-pub(super) fn countries_in_slice(
-    f: &TimelineFilter,
-    earliest_start: Option<NaiveDate>,
-    length: u64,
-) -> SelectStatement {
-    let mut q = Query::select();
-    q.column(("walked", "eid"))
-        .column(("c", event_country::Column::Country))
-        .from_subquery(country_slice(f, earliest_start, length), "walked")
-        .join_as(
-            JoinType::InnerJoin,
-            event_country::Entity,
-            "c",
-            Expr::col(("c", event_country::Column::EventId)).equals(("walked", "eid")),
-        )
-        .order_by(("walked", "sd"), order(f))
-        .order_by(("walked", "eid"), order(f));
+/// order, each with its other countries (`event_countries.partners`):
+/// (event id, start, partners). Its words aside, as `country_slice`.
+pub(super) fn partners_in_slice(f: &TimelineFilter, earliest_start: Option<NaiveDate>, length: u64) -> SelectStatement {
+    let mut q = country_slice(f, earliest_start, length);
+    q.expr_as(Expr::col(("ec", event_country::Column::Partners)), "partners");
     q
 }
 

@@ -8,6 +8,7 @@ use crate::replica::ReadDb;
 use crate::timeline::{PartnersParams, SharedParams, partners_request, shared_request};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
@@ -68,14 +69,15 @@ pub async fn relations(req: HttpRequest, code: web::Path<String>, db: ReadDb) ->
     let lang = request.lang.code();
     let mut partners = Vec::with_capacity(found.len());
     for read::Partner { code, shared, kinds, latest } in found {
-        let latest = latest.map(|doc| serde_json::from_str(&doc)).transpose().map_err(ApiError::stored_document)?;
+        let latest =
+            RawValue::from_string(latest.unwrap_or_else(|| "null".to_owned())).map_err(ApiError::stored_document)?;
         partners.push(Partner {
             name: countries::name(&code, lang),
             timeline: request.timeline(&code),
             code,
             shared_events: shared,
             kinds: kinds.into_iter().map(|(kind, count)| KindCount { kind, count }).collect(),
-            latest: latest.unwrap_or_default(),
+            latest,
         });
     }
     let country = request.filter.countries.first().cloned().unwrap_or_default();

@@ -187,9 +187,17 @@ pub fn event_country_rows<'a>(
     last_day: NaiveDate,
     participants: impl IntoIterator<Item = &'a participant::Model>,
 ) -> Vec<event_country::Model> {
-    event_countries(participants.into_iter().map(|p| (p.kind.as_str(), p.country.as_deref())))
-        .into_iter()
-        .map(|code| event_country::Model { country: code.to_owned(), start_date: start, event_id, last_day })
+    let codes = event_countries(participants.into_iter().map(|p| (p.kind.as_str(), p.country.as_deref())));
+    let partners_of = |own: &str| codes.iter().filter(|c| **c != own).copied().collect::<Vec<_>>().join(" ");
+    codes
+        .iter()
+        .map(|code| event_country::Model {
+            country: (*code).to_owned(),
+            start_date: start,
+            event_id,
+            last_day,
+            partners: partners_of(code),
+        })
         .collect()
 }
 

@@ -193,13 +193,13 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
             .iter()
             .map(|r| {
                 json!({"country": r.country, "start_date": r.start_date, "event_id": r.event_id,
-                       "last_day": r.last_day})
+                       "last_day": r.last_day, "partners": r.partners})
             })
             .collect();
         self.insert(
-            "INSERT INTO event_countries (country, start_date, event_id, last_day) \
+            "INSERT INTO event_countries (country, start_date, event_id, last_day, partners) \
              SELECT * FROM json_to_recordset($1::json) \
-             AS r(country text, start_date date, event_id bigint, last_day date)",
+             AS r(country text, start_date date, event_id bigint, last_day date, partners text)",
             countries,
         )
         .await?;

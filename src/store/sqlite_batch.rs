@@ -193,12 +193,13 @@ impl BatchStore for SqliteBatch<'_> {
         let mut insert = self
             .0
             .prepare_cached(
-                "INSERT INTO event_countries (country, start_date, event_id, last_day) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO event_countries (country, start_date, event_id, last_day, partners) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .map_err(e)?;
         for r in &links.countries {
             insert
-                .execute(params![r.country, text_date(r.start_date), r.event_id, text_date(r.last_day)])
+                .execute(params![r.country, text_date(r.start_date), r.event_id, text_date(r.last_day), r.partners])
                 .map_err(e)?;
         }
         // FTS5 writes the terms it holds to a new segment whenever a

@@ -125,6 +125,48 @@ async fn a_partner_met_only_deep_in_the_timeline_still_has_its_latest_event() {
     }
 }
 
+/// A country's newest event changes partners twice: once when it is
+/// rewritten with another country, once when a person in it takes another
+/// nationality. Each time the partner it left keeps its own latest event
+/// (an older one), and the partner it joined gets this one.
+#[actix_rt::test]
+async fn partners_latest_events_follow_an_event_and_a_person_changing_countries() {
+    let app = spawn_app().await;
+    for (key, start, countries) in [("old-cn", "2026-10-10", ["RU", "CN"]), ("old-kr", "2026-10-20", ["RU", "KR"])] {
+        assert_eq!(app.post("/api/v1/events", &event_body(key, start, &countries)).await.status, 201);
+    }
+    let latest = |answer: &serde_json::Value, code: &str| {
+        let partners = answer["partners"].as_array().unwrap();
+        partners.iter().find(|p| p["code"] == code).map(|p| p["latest"]["key"].as_str().unwrap().to_owned())
+    };
+    let newest = event_body("newest", "2026-11-30", &["RU", "CN"]);
+    assert_eq!(app.post("/api/v1/events", &newest).await.status, 201);
+    assert_partners_are_their_bilateral_timelines(&app, "/api/v1/countries/RU/relations?size=100", "").await;
+    let answer = app.get("/api/v1/countries/RU/relations?size=100").await;
+    assert_eq!(latest(&answer.body, "CN").as_deref(), Some("newest"));
+
+    let with_japan = event_body("newest", "2026-11-30", &["RU", "JP"]);
+    assert_eq!(app.put("/api/v1/events/newest", &with_japan).await.status, 200);
+    assert_partners_are_their_bilateral_timelines(&app, "/api/v1/countries/RU/relations?size=100", "").await;
+    let answer = app.get("/api/v1/countries/RU/relations?size=100").await;
+    assert_eq!(latest(&answer.body, "CN").as_deref(), Some("old-cn"));
+    assert_eq!(latest(&answer.body, "JP").as_deref(), Some("newest"));
+
+    let person = app.post("/api/v1/participants", &json!({"kind": "person", "name": "Lee Min", "country": "KR"})).await;
+    let id = person.body["id"].as_i64().unwrap();
+    let mut with_lee = event_body("newest", "2026-11-30", &["RU"]);
+    with_lee["participants"].as_array_mut().unwrap().push(json!({"id": id, "role": "guest"}));
+    assert_eq!(app.put("/api/v1/events/newest", &with_lee).await.status, 200);
+    let answer = app.get("/api/v1/countries/RU/relations?size=100").await;
+    assert_eq!(latest(&answer.body, "KR").as_deref(), Some("newest"));
+    let moved = json!({"kind": "person", "name": "Lee Min", "country": "GB"});
+    assert_eq!(app.put(&format!("/api/v1/participants/{id}"), &moved).await.status, 200);
+    assert_partners_are_their_bilateral_timelines(&app, "/api/v1/countries/RU/relations?size=100", "").await;
+    let answer = app.get("/api/v1/countries/RU/relations?size=100").await;
+    assert_eq!(latest(&answer.body, "KR").as_deref(), Some("old-kr"));
+    assert_eq!(latest(&answer.body, "GB").as_deref(), Some("newest"));
+}
+
 /// Asserts that each partner in the answer at `path` shares what its
 /// bilateral timeline (under `filter`) lists: its count, its kinds' sum,
 /// its link and its latest event. The partners' codes.
