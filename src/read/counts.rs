@@ -227,8 +227,8 @@ fn named_participants(top: SelectStatement) -> SelectStatement {
 }
 
 /// The (partner, kind, shared events) of the `size + 1` partners sharing
-/// the most events with the one country of `f` (the fewer code first
-/// among equals), when the counts answer it.
+/// the most events with the one country of `f` (among equals, the first
+/// code in alphabetical order), when the counts answer it.
 pub async fn partner_kinds(
     db: &Db,
     f: &TimelineFilter,
