@@ -34,6 +34,18 @@ pub(crate) async fn create_clustered_tables(manager: &SchemaManager<'_>, tables:
     Ok(())
 }
 
+/// PostgreSQL: `table`'s primary key made again on `key`, with `include`
+/// (` INCLUDE (...)`, or nothing) in its leaf entries, so a read of the
+/// included columns needs the index alone. PostgreSQL names the key
+/// `{table}_pkey`, as the schema's steps created it.
+pub(crate) async fn rekey(manager: &SchemaManager<'_>, table: &str, key: &str, include: &str) -> Result<(), DbErr> {
+    let sql = format!(
+        "ALTER TABLE {table} DROP CONSTRAINT {table}_pkey, ADD CONSTRAINT {table}_pkey PRIMARY KEY ({key}){include}"
+    );
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}
+
 /// Runs `sql`, which rebuilds a table that others refer to, on one SQLite
 /// connection the way SQLite documents it: foreign keys off, one
 /// transaction, a foreign-key check before the commit, foreign keys on. (A

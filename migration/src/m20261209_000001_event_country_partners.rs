@@ -22,12 +22,8 @@ const FILL_POSTGRES: &str = "UPDATE event_countries e SET partners = o.partners 
      FROM event_countries a JOIN event_countries b ON b.event_id = a.event_id AND b.country <> a.country \
      GROUP BY a.event_id, a.country) o WHERE e.event_id = o.event_id AND e.country = o.country";
 
-/// The primary key again, with the partners in its leaf entries.
-const KEY_WITH_PARTNERS: &str = "ALTER TABLE event_countries DROP CONSTRAINT event_countries_pkey, \
-     ADD CONSTRAINT event_countries_pkey PRIMARY KEY (country, start_date, event_id) INCLUDE (partners)";
-
-const KEY_WITHOUT: &str = "ALTER TABLE event_countries DROP CONSTRAINT event_countries_pkey, \
-     ADD CONSTRAINT event_countries_pkey PRIMARY KEY (country, start_date, event_id)";
+/// `event_countries`' primary key.
+const KEY: &str = "country, start_date, event_id";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -36,7 +32,7 @@ impl MigrationTrait for Migration {
         db.execute_unprepared(ADD).await?;
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             db.execute_unprepared(FILL_POSTGRES).await?;
-            db.execute_unprepared(KEY_WITH_PARTNERS).await?;
+            crate::rekey(manager, "event_countries", KEY, " INCLUDE (partners)").await?;
         } else {
             db.execute_unprepared(FILL_SQLITE).await?;
         }
@@ -46,7 +42,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         if manager.get_database_backend() == DatabaseBackend::Postgres {
-            db.execute_unprepared(KEY_WITHOUT).await?;
+            crate::rekey(manager, "event_countries", KEY, "").await?;
         }
         db.execute_unprepared("ALTER TABLE event_countries DROP COLUMN partners").await?;
         Ok(())

@@ -20,15 +20,12 @@ const KEYS: [(&str, &str); 5] = [
     ("partner_counts", "country, partner, kind"),
 ];
 
-async fn rekey(manager: &SchemaManager<'_>, include: &str) -> Result<(), DbErr> {
+async fn rekey_all(manager: &SchemaManager<'_>, include: &str) -> Result<(), DbErr> {
     if manager.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
     for (table, key) in KEYS {
-        let sql = format!(
-            "ALTER TABLE {table} DROP CONSTRAINT {table}_pkey, ADD CONSTRAINT {table}_pkey PRIMARY KEY ({key}){include}"
-        );
-        manager.get_connection().execute_unprepared(&sql).await?;
+        crate::rekey(manager, table, key, include).await?;
     }
     Ok(())
 }
@@ -36,10 +33,10 @@ async fn rekey(manager: &SchemaManager<'_>, include: &str) -> Result<(), DbErr> 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        rekey(manager, " INCLUDE (n)").await
+        rekey_all(manager, " INCLUDE (n)").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        rekey(manager, "").await
+        rekey_all(manager, "").await
     }
 }
