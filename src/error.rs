@@ -48,6 +48,18 @@ impl ApiError {
         ApiError::Invalid { field: field.into(), detail: detail.into() }
     }
 
+    /// The error of a part of the input (`participants[2]`, whose `kind`
+    /// is at fault, or `tags[1]` itself, field ""): its field named from
+    /// the whole. Named only on failure, so that checking a million lines
+    /// formats no field names (bench/README.md).
+    pub fn within(self, part: &str) -> Self {
+        match self {
+            ApiError::Invalid { field, detail } if field.is_empty() => ApiError::Invalid { field: part.into(), detail },
+            ApiError::Invalid { field, detail } => ApiError::Invalid { field: format!("{part}.{field}"), detail },
+            other => other,
+        }
+    }
+
     pub fn unauthorized(invalid_token: bool, detail: impl Into<String>) -> Self {
         ApiError::Unauthorized { detail: detail.into(), invalid_token }
     }

@@ -12,6 +12,7 @@ use crate::models::EventInput;
 use crate::store::{EventWriter, Mode, WriteCounts};
 use crate::validate;
 use serde::Serialize;
+use std::ops::Range;
 use std::time::Instant;
 use utoipa::ToSchema;
 
@@ -24,6 +25,9 @@ const BATCH: usize = 5_000;
 /// (`Db::refresh_statistics`): PostgreSQL otherwise plans against the empty
 /// tables it last analysed.
 pub const ANALYZE_AFTER: u64 = 10_000;
+/// The most bytes of lines held unparsed: lines are parsed before a batch
+/// is full when they are long, so that holding them costs at most this.
+const MAX_PENDING_BYTES: usize = 16 << 20;
 /// Bad lines the summary lists one by one; it counts them all.
 const LISTED_BAD_LINES: usize = 100;
 
@@ -78,6 +82,12 @@ pub struct Importer<'a> {
     /// Taken when the import ends.
     writer: Option<EventWriter<'a>>,
     splitter: LineSplitter,
+    /// Lines read and not yet parsed: their numbers and where they are in
+    /// `text` (none for a line too long to keep). They are parsed a batch
+    /// at a time on both cores (`parse_pending`): when a file is imported
+    /// again, parsing and checking lines is all the import does.
+    pending: Vec<(u64, Option<Range<usize>>)>,
+    text: Vec<u8>,
     batch: Vec<NewEvent>,
     first_bad: Option<BadLine>,
     summary: ImportSummary,
@@ -91,6 +101,8 @@ impl<'a> Importer<'a> {
             strict,
             writer: Some(EventWriter::new(db, strict, Mode::CreateOrReplace)),
             splitter: LineSplitter::default(),
+            pending: Vec::with_capacity(BATCH),
+            text: Vec::new(),
             batch: Vec::with_capacity(BATCH),
             first_bad: None,
             summary: ImportSummary::default(),
@@ -110,6 +122,7 @@ impl<'a> Importer<'a> {
     pub async fn finish(mut self) -> Result<ImportSummary, ImportError> {
         let mut splitter = std::mem::take(&mut self.splitter);
         splitter.finish(|piece| self.accept(piece));
+        self.parse_pending();
         self.after_lines().await?;
         self.flush().await?;
         if let Some(writer) = self.writer.take() {
@@ -128,6 +141,9 @@ impl<'a> Importer<'a> {
     }
 
     async fn after_lines(&mut self) -> Result<(), ImportError> {
+        if self.pending.len() >= BATCH || self.text.len() >= MAX_PENDING_BYTES {
+            self.parse_pending();
+        }
         if self.strict
             && let Some(bad) = self.first_bad.take()
         {
@@ -156,23 +172,42 @@ impl<'a> Importer<'a> {
 
     fn accept(&mut self, piece: Piece<'_>) {
         self.summary.lines += 1;
-        let result = match piece {
-            Piece::TooLong(n) => Err((n, None, format!("the line is longer than {MAX_LINE} bytes"))),
-            Piece::Line(_, bytes) if bytes.iter().all(u8::is_ascii_whitespace) => return,
-            Piece::Line(n, bytes) => parse_line(bytes).map_err(|(field, reason)| (n, field, reason)),
-        };
-        match result {
-            Ok(event) => self.batch.push(event),
-            Err((line, field, reason)) => {
-                let bad = BadLine { line, field, reason };
-                self.summary.bad_lines += 1;
-                if self.summary.errors.len() < LISTED_BAD_LINES {
-                    self.summary.errors.push(bad.clone());
-                }
-                if self.first_bad.is_none() {
-                    self.first_bad = Some(bad);
-                }
+        match piece {
+            Piece::TooLong(n) => self.pending.push((n, None)),
+            Piece::Line(_, bytes) if bytes.iter().all(u8::is_ascii_whitespace) => {}
+            Piece::Line(n, bytes) => {
+                let start = self.text.len();
+                self.text.extend_from_slice(bytes);
+                self.pending.push((n, Some(start..self.text.len())));
             }
+        }
+    }
+
+    /// Parses the pending lines, in order, half of them on a second thread.
+    fn parse_pending(&mut self) {
+        let text = &self.text;
+        let parsed = crate::parallel::map(&self.pending, |(n, range)| match range {
+            Some(range) => (*n, parse_line(&text[range.clone()])),
+            None => (*n, Err((None, format!("the line is longer than {MAX_LINE} bytes")))),
+        });
+        for (n, result) in parsed {
+            match result {
+                Ok(event) => self.batch.push(event),
+                Err((field, reason)) => self.bad_line(n, field, reason),
+            }
+        }
+        self.pending.clear();
+        self.text.clear();
+    }
+
+    fn bad_line(&mut self, line: u64, field: Option<String>, reason: String) {
+        let bad = BadLine { line, field, reason };
+        self.summary.bad_lines += 1;
+        if self.summary.errors.len() < LISTED_BAD_LINES {
+            self.summary.errors.push(bad.clone());
+        }
+        if self.first_bad.is_none() {
+            self.first_bad = Some(bad);
         }
     }
 }

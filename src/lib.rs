@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod migrator;
 pub mod models;
 pub mod openapi;
+pub mod parallel;
 pub mod query_string;
 pub mod read;
 pub mod replica;

@@ -2,6 +2,11 @@ use clap::Parser;
 use timeline::settings::{LogFormat, Settings};
 use timeline::telemetry;
 
+/// mimalloc rather than glibc's malloc: an import allocates on one thread
+/// and frees on another, which glibc's arenas pay for (bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings::parse();

@@ -52,8 +52,10 @@ impl NewEvent {
     /// Sets `content_hash` from the rest.
     pub fn seal(mut self) -> NewEvent {
         use sha2::Digest;
-        let bytes = serde_json::to_vec(&self).unwrap_or_default();
-        self.content_hash = format!("{:x}", sha2::Sha256::digest(&bytes));
+        // Streamed into the digest: the same bytes as `to_vec`, unbuffered.
+        let mut digest = sha2::Sha256::new();
+        let _ = serde_json::to_writer(&mut digest, &self);
+        self.content_hash = format!("{:x}", digest.finalize());
         self
     }
 

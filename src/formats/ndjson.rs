@@ -141,7 +141,7 @@ pub enum Piece<'a> {
 impl LineSplitter {
     /// Feeds a chunk; calls `each` for every line it completes.
     pub fn feed(&mut self, mut chunk: &[u8], mut each: impl FnMut(Piece<'_>)) {
-        while let Some(end) = chunk.iter().position(|&b| b == b'\n') {
+        while let Some(end) = memchr::memchr(b'\n', chunk) {
             self.number += 1;
             if self.overflowing || self.pending.len() + end > MAX_LINE {
                 each(Piece::TooLong(self.number));

@@ -93,7 +93,7 @@ pub async fn create(
     body: JsonBody<ParticipantInput>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = validate::participant_in("", &body.0)?;
+    let new = validate::participant_in(&body.0)?;
     let id = store::create_participant(&db, new).await?;
     let participant = read::participant_by_id(&db, id, None).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/participants/{id}"))).json(participant))
@@ -121,7 +121,7 @@ pub async fn update(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let new = validate::participant_in("", &body.0)?;
+    let new = validate::participant_in(&body.0)?;
     store::update_participant(&db, id, new).await?;
     Ok(HttpResponse::Ok().json(read::participant_by_id(&db, id, None).await?))
 }

@@ -72,7 +72,7 @@ pub async fn get(id: web::Path<String>, db: ReadDb) -> Result<HttpResponse, ApiE
 )]
 #[post("/sources")]
 pub async fn create(_: WriteAccess, body: JsonBody<SourceInput>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let new = validate::source_in("", &body.0)?;
+    let new = validate::source_in(&body.0)?;
     let id = store::create_source(&db, new).await?;
     let (source, events, event_count) = read::source_by_id(&db, id).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/sources/{id}"))).json(SourceDetail {
@@ -102,7 +102,7 @@ pub async fn update(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let new = validate::source_in("", &body.0)?;
+    let new = validate::source_in(&body.0)?;
     store::update_source(&db, id, new).await?;
     let (source, events, event_count) = read::source_by_id(&db, id).await?;
     Ok(HttpResponse::Ok().json(SourceDetail { source, events, event_count }))

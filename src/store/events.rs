@@ -66,7 +66,10 @@ pub async fn write_batch<S: BatchStore>(
     if events.is_empty() {
         return Ok(counts);
     }
-    stem(&mut events);
+    // Half of a batch's events stemmed on a second thread: stemming was the
+    // largest part of the writing thread's own work (a 1M import's writing
+    // thread is the import), and the other core is mostly idle.
+    crate::parallel::for_each(&mut events, NewEvent::stem);
 
     let people = resolve_participants(store, &events, &mut counts).await?;
     let sources = resolve_sources(store, &events, &mut counts).await?;
@@ -116,22 +119,6 @@ pub async fn write_batch<S: BatchStore>(
     }
     store.insert_links(links(&written, &people, &sources)?).await?;
     Ok(counts)
-}
-
-/// Stems the events' own words, a batch of an import's half on a second
-/// thread: stemming was the largest part of the writing thread's own work
-/// (a 1M import's writing thread is the import), and the other core is
-/// mostly idle.
-fn stem(events: &mut [NewEvent]) {
-    const ON_ONE_THREAD: usize = 64;
-    if events.len() <= ON_ONE_THREAD {
-        return events.iter_mut().for_each(NewEvent::stem);
-    }
-    let (first, second) = events.split_at_mut(events.len() / 2);
-    std::thread::scope(|scope| {
-        scope.spawn(|| first.iter_mut().for_each(NewEvent::stem));
-        second.iter_mut().for_each(NewEvent::stem);
-    });
 }
 
 /// The row of an event, without its document; `id` is set by the caller or

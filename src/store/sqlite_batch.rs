@@ -23,8 +23,9 @@ use std::collections::HashMap;
 pub struct SqliteBatch<'c>(pub &'c Connection, pub &'c mut Deltas);
 
 /// The most count rows gathered before they are written anyway (a strict
-/// import never commits until its end): about 25 MB.
-const MAX_GATHERED: usize = 500_000;
+/// import never commits until its end): about 20 MB, so that a 1M import
+/// stays within 300 MiB with a batch's lines held while they are parsed.
+const MAX_GATHERED: usize = 400_000;
 
 /// Adds gathered deltas to the kept counts, and empties them.
 pub fn add_counts(conn: &Connection, deltas: &mut Deltas) -> Result<(), DbErr> {

@@ -51,25 +51,25 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
     }
     let participants = input
         .participants
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, p)| participant_ref(&format!("participants[{i}]"), p))
+        .map(|(i, p)| participant_ref(p).map_err(|e| e.within(&format!("participants[{i}]"))))
         .collect::<Result<Vec<_>, _>>()?;
     if input.sources.len() > MAX_SOURCES {
         return Err(ApiError::invalid("sources", format!("at most {MAX_SOURCES} per event")));
     }
     let sources = input
         .sources
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, s)| source_ref(&format!("sources[{i}]"), s))
+        .map(|(i, s)| source_ref(s).map_err(|e| e.within(&format!("sources[{i}]"))))
         .collect::<Result<Vec<_>, _>>()?;
     if input.tags.len() > MAX_TAGS {
         return Err(ApiError::invalid("tags", format!("at most {MAX_TAGS} per event")));
     }
     let mut tags: Vec<String> = Vec::with_capacity(input.tags.len());
     for (i, raw) in input.tags.iter().enumerate() {
-        let tag = tag(&format!("tags[{i}]"), raw)?;
+        let tag = tag(raw).map_err(|e| e.within(&format!("tags[{i}]")))?;
         if !tags.contains(&tag) {
             tags.push(tag);
         }
@@ -114,7 +114,8 @@ fn location(loc: Location) -> Result<Option<Location>, ApiError> {
     Ok((!empty).then_some(Location { name, country, lat: loc.lat, lon: loc.lon }))
 }
 
-fn tag(field: &str, raw: &str) -> Result<String, ApiError> {
-    let tag = text(field, raw, MAX_TAG)?.to_lowercase();
+/// A tag; its error names no field (`ApiError::within` names it).
+fn tag(raw: &str) -> Result<String, ApiError> {
+    let tag = text("", raw, MAX_TAG)?.to_lowercase();
     Ok(tag)
 }

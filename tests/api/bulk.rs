@@ -82,6 +82,36 @@ async fn bad_lines_are_reported_by_number_and_the_rest_is_imported() {
     assert_eq!(anna.body["items"].as_array().unwrap().len(), 1);
 }
 
+/// Lines are parsed a batch at a time, half on a second thread; what is
+/// reported is still in the order of the file, whichever half a line fell in.
+#[actix_rt::test]
+async fn bad_lines_of_a_long_file_are_listed_in_the_order_of_the_file() {
+    let app = spawn_app().await;
+    let mut lines: Vec<String> = sample(200).lines().map(str::to_owned).collect();
+    lines[2] = "{\"key\": \"broken\",".to_owned();
+    lines[99] = line("bad-date", "2025-02-30", "day", &[]);
+    lines[149] = format!("{{\"key\": \"{}\"}}", "x".repeat(timeline::formats::ndjson::MAX_LINE));
+    lines[150] = line("bad-tag", "2024", "year", &[]).replace("\"tags\":[\"bulk\"", "\"tags\":[\" \"");
+    lines[198] = line("bad-country", "2024", "year", &[("Nobody", "XX")]);
+    let reply = import(&app, "", &lines.join("\n")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let errors: Vec<(u64, Value)> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["field"].clone()))
+        .collect();
+    let expected = [
+        (3, Value::Null),
+        (100, json!("start")),
+        (150, Value::Null),
+        (151, json!("tags[0]")),
+        (199, json!("participants[0].country")),
+    ];
+    assert_eq!(errors, expected, "{}", reply.body);
+    assert_eq!(reply.body["events"]["created"], 195);
+}
+
 #[actix_rt::test]
 async fn importing_the_same_file_twice_changes_nothing() {
     let app = spawn_app().await;

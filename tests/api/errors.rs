@@ -104,6 +104,15 @@ async fn bad_event_bodies_are_4xx_naming_the_field() {
         ),
         (with(&["sources"], json!([{"url": "https://x.org/a", "language": "russian"}])), "sources[0].language"),
         (with(&["tags"], json!("one")), "tags"),
+        (with(&["tags"], json!(["one", "   "])), "tags[1]"),
+        (
+            with(&["participants"], json!([{"kind": "person", "name": "A", "role": "r".repeat(65)}])),
+            "participants[0].role",
+        ),
+        (
+            with(&["sources"], json!([{"url": "https://x.org/a"}, {"title": "T", "quote": "q".repeat(5_001)}])),
+            "sources[1].quote",
+        ),
         (with(&["colour"], json!("red")), "colour"),
     ];
     for (body, field) in cases {

@@ -1,0 +1,47 @@
+//! Work split over the machine's two cores: an import's reading thread
+//! parses and checks lines, its writing thread stems, and each is helped by
+//! a second thread while the other core would otherwise wait (bench/README.md).
+
+/// Fewer items than this are not worth a thread.
+const ON_ONE_THREAD: usize = 64;
+
+/// `f` of each item, in order; the first half on a second thread.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if items.len() <= ON_ONE_THREAD {
+        return items.iter().map(f).collect();
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    let (mut first, second): (Vec<R>, Vec<R>) = std::thread::scope(|scope| {
+        let helper = scope.spawn(|| first.iter().map(&f).collect());
+        let second = second.iter().map(&f).collect();
+        (helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), second)
+    });
+    first.extend(second);
+    first
+}
+
+/// Calls `f` on each item; the first half on a second thread.
+pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
+    if items.len() <= ON_ONE_THREAD {
+        return items.iter_mut().for_each(f);
+    }
+    let (first, second) = items.split_at_mut(items.len() / 2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| first.iter_mut().for_each(&f));
+        second.iter_mut().for_each(&f);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn results_keep_the_order_of_the_items_on_either_side_of_the_split() {
+        for n in [0, 1, 64, 65, 1000] {
+            let items: Vec<usize> = (0..n).collect();
+            assert_eq!(super::map(&items, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+            let mut each = items.clone();
+            super::for_each(&mut each, |i| *i += 1);
+            assert_eq!(each, (1..=n).collect::<Vec<_>>());
+        }
+    }
+}
