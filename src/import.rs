@@ -10,8 +10,10 @@ use crate::error::ApiError;
 use crate::formats::ndjson::{LineSplitter, MAX_LINE, Piece};
 use crate::models::EventInput;
 use crate::store::{EventWriter, Mode, WriteCounts};
-use crate::validate;
+use crate::{parallel, read, validate};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::ops::Range;
 use std::time::Instant;
 use utoipa::ToSchema;
@@ -30,6 +32,10 @@ pub const ANALYZE_AFTER: u64 = 10_000;
 const MAX_PENDING_BYTES: usize = 16 << 20;
 /// Bad lines the summary lists one by one; it counts them all.
 const LISTED_BAD_LINES: usize = 100;
+/// Part of every line's digest (`LineMark`). Change it when reading a line
+/// changes what is stored for it, so that lines imported before are read
+/// again rather than taken as unchanged.
+const LINE_READING: &[u8] = b"timeline import line, reading 1\n";
 
 /// The most bytes one `POST /import` body may carry. An import streams, so
 /// this bounds its time and disk, not its memory.
@@ -83,11 +89,12 @@ pub struct Importer<'a> {
     writer: Option<EventWriter<'a>>,
     splitter: LineSplitter,
     /// Lines read and not yet parsed: their numbers and where they are in
-    /// `text` (none for a line too long to keep). They are parsed a batch
-    /// at a time on both cores (`parse_pending`): when a file is imported
-    /// again, parsing and checking lines is all the import does.
+    /// `text` (none for a line too long to keep). They are looked up and
+    /// parsed a batch at a time on both cores (`parse_pending`).
     pending: Vec<(u64, Option<Range<usize>>)>,
     text: Vec<u8>,
+    /// The keys of the lines sent to be parsed.
+    parsed_keys: KeySet,
     batch: Vec<NewEvent>,
     first_bad: Option<BadLine>,
     summary: ImportSummary,
@@ -103,6 +110,7 @@ impl<'a> Importer<'a> {
             splitter: LineSplitter::default(),
             pending: Vec::with_capacity(BATCH),
             text: Vec::new(),
+            parsed_keys: KeySet::default(),
             batch: Vec::with_capacity(BATCH),
             first_bad: None,
             summary: ImportSummary::default(),
@@ -122,7 +130,7 @@ impl<'a> Importer<'a> {
     pub async fn finish(mut self) -> Result<ImportSummary, ImportError> {
         let mut splitter = std::mem::take(&mut self.splitter);
         splitter.finish(|piece| self.accept(piece));
-        self.parse_pending();
+        self.parse_pending().await?;
         self.after_lines().await?;
         self.flush().await?;
         if let Some(writer) = self.writer.take() {
@@ -142,7 +150,7 @@ impl<'a> Importer<'a> {
 
     async fn after_lines(&mut self) -> Result<(), ImportError> {
         if self.pending.len() >= BATCH || self.text.len() >= MAX_PENDING_BYTES {
-            self.parse_pending();
+            self.parse_pending().await?;
         }
         if self.strict
             && let Some(bad) = self.first_bad.take()
@@ -183,11 +191,38 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// Parses the pending lines, in order, half of them on a second thread.
-    fn parse_pending(&mut self) {
+    /// Parses the pending lines, in order, on both cores. A line that its
+    /// event was last written from, as the database holds it, is not
+    /// parsed: the event is as the line says, so it counts as unchanged.
+    /// That makes importing a file again mostly a lookup by key.
+    async fn parse_pending(&mut self) -> Result<(), ImportError> {
         let text = &self.text;
-        let parsed = crate::parallel::map(&self.pending, |(n, range)| match range {
-            Some(range) => (*n, parse_line(&text[range.clone()])),
+        let marks = parallel::map(&self.pending, |(_, range)| range.as_ref().map(|r| LineMark::of(&text[r.clone()])));
+        let keys: Vec<&str> = marks.iter().flatten().filter_map(|mark| mark.key).collect();
+        let stored = read::line_hashes(self.db, &keys).await?;
+        let mut to_parse = Vec::with_capacity(self.pending.len());
+        for ((n, range), mark) in self.pending.iter().zip(&marks) {
+            let mark = mark.as_ref();
+            let key = mark.and_then(|mark| mark.key);
+            match (mark, key) {
+                // The lookup reads only what is committed, and batches are
+                // written after it: a line whose key came before in this
+                // import is parsed, as that line may have rewritten it.
+                (Some(mark), Some(key)) if mark.is_stored(key, &stored) && !self.parsed_keys.may_hold(key) => {
+                    self.summary.events.unchanged += 1;
+                }
+                _ => {
+                    if let Some(key) = key {
+                        self.parsed_keys.insert(key);
+                    }
+                    to_parse.push((*n, range.clone(), mark.map(|mark| mark.hash)));
+                }
+            }
+        }
+        let parsed = parallel::map(&to_parse, |(n, range, line_hash)| match range {
+            Some(range) => {
+                (*n, parse_line(&text[range.clone()]).map(|event| NewEvent { line_hash: *line_hash, ..event }))
+            }
             None => (*n, Err((None, format!("the line is longer than {MAX_LINE} bytes")))),
         });
         for (n, result) in parsed {
@@ -198,6 +233,7 @@ impl<'a> Importer<'a> {
         }
         self.pending.clear();
         self.text.clear();
+        Ok(())
     }
 
     fn bad_line(&mut self, line: u64, field: Option<String>, reason: String) {
@@ -209,6 +245,77 @@ impl<'a> Importer<'a> {
         if self.first_bad.is_none() {
             self.first_bad = Some(bad);
         }
+    }
+}
+
+/// What a line is known by before it is parsed.
+struct LineMark<'a> {
+    /// `line_hash`.
+    hash: i64,
+    /// The key it gives, when it is a JSON object with one written without
+    /// escapes (a valid key needs none).
+    key: Option<&'a str>,
+}
+
+impl<'a> LineMark<'a> {
+    fn of(line: &'a [u8]) -> LineMark<'a> {
+        // The key alone, every other value skipped unread; a key with
+        // escapes cannot be borrowed, so it fails, as does any bad line.
+        #[derive(serde::Deserialize)]
+        struct Keyed<'a> {
+            key: Option<&'a str>,
+        }
+        let key = serde_json::from_slice::<Keyed>(line).ok().and_then(|keyed| keyed.key);
+        LineMark { hash: line_hash(line), key }
+    }
+
+    /// Whether the event with this key was last written from this line.
+    fn is_stored(&self, key: &str, stored: &HashMap<String, i64>) -> bool {
+        stored.get(key) == Some(&self.hash)
+    }
+}
+
+/// A digest of a line's bytes, stored as the `line_hash` of the event it
+/// writes: the first 8 bytes of a SHA-256.
+fn line_hash(line: &[u8]) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::new().chain_update(LINE_READING).chain_update(line).finalize();
+    let mut first = [0; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
+/// A set of keys that may say a key is in it when it is not (1 in 17 at a
+/// million keys), never the reverse: a false "in" costs a line a parse,
+/// and 2 MiB holds any number of keys.
+struct KeySet {
+    bits: Vec<u64>,
+    hasher: RandomState,
+}
+
+impl KeySet {
+    const BITS: u64 = 1 << 24;
+
+    fn bit(&self, key: &str) -> (usize, u64) {
+        let n = self.hasher.hash_one(key) % Self::BITS;
+        ((n / 64) as usize, 1 << (n % 64))
+    }
+
+    fn insert(&mut self, key: &str) {
+        let (word, bit) = self.bit(key);
+        self.bits[word] |= bit;
+    }
+
+    fn may_hold(&self, key: &str) -> bool {
+        let (word, bit) = self.bit(key);
+        self.bits[word] & bit != 0
+    }
+}
+
+impl Default for KeySet {
+    fn default() -> Self {
+        // Zeroed pages are only backed by memory once written.
+        KeySet { bits: vec![0; (Self::BITS / 64) as usize], hasher: RandomState::new() }
     }
 }
 
@@ -246,4 +353,24 @@ pub fn parse_line(bytes: &[u8]) -> Result<NewEvent, (Option<String>, String)> {
         ));
     }
     Ok(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineMark;
+
+    #[test]
+    fn a_line_is_known_by_its_key_and_its_bytes_before_it_is_parsed() {
+        let line = br#"{"title": "T", "tags": ["a", {"b": "key"}], "key": "evt-1", "summary": "\"quoted\""}"#;
+        let mark = LineMark::of(line);
+        assert_eq!(mark.key, Some("evt-1"));
+        let spaced = br#"{"title": "T",  "tags": ["a", {"b": "key"}], "key": "evt-1", "summary": "\"quoted\""}"#;
+        assert_ne!(LineMark::of(spaced).hash, mark.hash, "a line written differently is another line");
+        assert_eq!(LineMark::of(line).hash, mark.hash);
+        for unread in
+            [&br#"{"key": "evt\u002d1"}"#[..], br#"{"key": 7}"#, br#"{"title": "no key"}"#, b"{\"key\": \"x\"", b"[]"]
+        {
+            assert_eq!(LineMark::of(unread).key, None, "{}", String::from_utf8_lossy(unread));
+        }
+    }
 }

@@ -31,6 +31,9 @@ pub struct Model {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub content_hash: String,
+    /// A digest of the import line it was last written from; none when
+    /// it was written any other way.
+    pub line_hash: Option<i64>,
     /// The event as the API renders it (JSON); empty until rendered.
     pub document: String,
     pub created_at: DateTimeUtc,

@@ -42,6 +42,10 @@ pub struct NewEvent {
     /// lines on its reading thread rather than its writing one.
     #[serde(skip)]
     pub content_hash: String,
+    /// The digest of the import line it was read from (`import::LineMark`),
+    /// stored with it so that the same line imported again is not parsed.
+    #[serde(skip)]
+    pub line_hash: Option<i64>,
     /// Its own words stemmed for its search text (`stem`), once it is
     /// known to be written: an unchanged event is never stemmed.
     #[serde(skip)]

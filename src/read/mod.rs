@@ -11,7 +11,7 @@ mod timeline;
 mod tokens;
 
 pub use catalog::{SOURCE_EVENTS_SHOWN, countries, participant_by_id, participants, source_by_id, sources};
-pub use events::{event_document, participant_exists};
+pub use events::{event_document, line_hashes, participant_exists};
 pub use facets::{Counted, facet};
 pub use names::{in_language, names_in, other_names};
 pub use relations::{Partner, partners, shared};

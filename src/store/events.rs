@@ -146,6 +146,7 @@ fn event_row(new: &NewEvent, hash: String, created_at: DateTime<Utc>, now: DateT
         lat: location.and_then(|l| l.lat),
         lon: location.and_then(|l| l.lon),
         content_hash: hash,
+        line_hash: new.line_hash,
         document: String::new(),
         created_at,
         updated_at: now,

@@ -105,12 +105,14 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
                    known_precision = r.known_precision, date_text = r.date_text, date_basis = r.date_basis, \
                    location_name = r.location_name, \
                    location_country = r.location_country, lat = r.lat, lon = r.lon, \
-                   content_hash = r.content_hash, document = r.document, updated_at = r.updated_at \
+                   content_hash = r.content_hash, line_hash = r.line_hash, document = r.document, \
+                   updated_at = r.updated_at \
                    FROM json_to_recordset($1::json) AS r(id bigint, key text, kind text, title text, \
                    summary text, start_date date, end_date date, last_day date, span_days integer, \
                    date_precision text, date_edtf text, known_precision text, date_text text, date_basis text, \
                    location_name text, location_country text, lat float8, lon float8, \
-                   content_hash text, document text, updated_at timestamptz) WHERE events.id = r.id";
+                   content_hash text, line_hash bigint, document text, updated_at timestamptz) \
+                   WHERE events.id = r.id";
         self.0.execute_raw(statement(sql, Json::Array(vec![event_json(row)]))).await?;
         Ok(())
     }
@@ -118,15 +120,15 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
         let sql = "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
                    date_precision, date_edtf, known_precision, date_text, date_basis, location_name, \
-                   location_country, lat, lon, content_hash, document, created_at, updated_at) \
+                   location_country, lat, lon, content_hash, line_hash, document, created_at, updated_at) \
                    SELECT key, kind, title, summary, start_date, end_date, last_day, span_days, date_precision, \
                    date_edtf, known_precision, date_text, date_basis, \
-                   location_name, location_country, lat, lon, content_hash, document, created_at, updated_at \
+                   location_name, location_country, lat, lon, content_hash, line_hash, document, created_at, updated_at \
                    FROM json_to_recordset($1::json) AS r(key text, kind text, title text, summary text, \
                    start_date date, end_date date, last_day date, span_days integer, date_precision text, \
                    date_edtf text, known_precision text, date_text text, date_basis text, \
                    location_name text, location_country text, lat float8, lon float8, content_hash text, \
-                   document text, created_at timestamptz, updated_at timestamptz) \
+                   line_hash bigint, document text, created_at timestamptz, updated_at timestamptz) \
                    RETURNING key, id";
         let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
@@ -245,7 +247,7 @@ fn event_json(r: &event::Model) -> Json {
         "date_precision": r.date_precision, "date_edtf": r.date_edtf, "known_precision": r.known_precision,
         "date_text": r.date_text, "date_basis": r.date_basis, "location_name": r.location_name,
         "location_country": r.location_country, "lat": r.lat, "lon": r.lon, "content_hash": r.content_hash,
-        "document": r.document, "created_at": r.created_at, "updated_at": r.updated_at,
+        "line_hash": r.line_hash, "document": r.document, "created_at": r.created_at, "updated_at": r.updated_at,
     })
 }
 

@@ -126,7 +126,7 @@ impl BatchStore for SqliteBatch<'_> {
                 "UPDATE events SET key = ?1, kind = ?2, title = ?3, summary = ?4, start_date = ?5, end_date = ?6, \
                  last_day = ?7, span_days = ?8, date_precision = ?9, date_edtf = ?10, known_precision = ?11, \
                  date_text = ?12, date_basis = ?13, location_name = ?14, location_country = ?15, lat = ?16, \
-                 lon = ?17, content_hash = ?18, document = ?19, updated_at = ?20 WHERE id = ?21",
+                 lon = ?17, content_hash = ?18, line_hash = ?19, document = ?20, updated_at = ?21 WHERE id = ?22",
             )
             .map_err(e)?;
         with_event_columns(row, [&text_timestamp(&row.updated_at), &row.id], |params| update.execute(params))
@@ -140,9 +140,9 @@ impl BatchStore for SqliteBatch<'_> {
             .prepare_cached(
                 "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
                  date_precision, date_edtf, known_precision, date_text, date_basis, location_name, \
-                 location_country, lat, lon, content_hash, document, created_at, updated_at) \
+                 location_country, lat, lon, content_hash, line_hash, document, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-                 ?20, ?21)",
+                 ?20, ?21, ?22)",
             )
             .map_err(e)?;
         let mut ids = Vec::with_capacity(rows.len());
@@ -254,7 +254,7 @@ fn with_event_columns<T>(
     statement: impl FnOnce(&[&dyn ToSql]) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     let (start, end, last_day) = (text_date(row.start_date), row.end_date.map(text_date), text_date(row.last_day));
-    let columns: [&dyn ToSql; 21] = [
+    let columns: [&dyn ToSql; 22] = [
         &row.key,
         &row.kind,
         &row.title,
@@ -273,6 +273,7 @@ fn with_event_columns<T>(
         &row.lat,
         &row.lon,
         &row.content_hash,
+        &row.line_hash,
         &row.document,
         last[0],
         last[1],

@@ -88,6 +88,7 @@ pub fn event(input: EventInput, path_key: Option<&str>) -> Result<NewEvent, ApiE
         sources,
         tags,
         content_hash: String::new(),
+        line_hash: None,
         stems: Default::default(),
     }
     .seal())
