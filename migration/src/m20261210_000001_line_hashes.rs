@@ -4,10 +4,10 @@
 //! other way, and for events imported before it existed.
 //!
 //! On SQLite an index on `(key, line_hash)` answers that lookup by itself:
-//! through the table, a lookup of every key of a 1M file read pages all
-//! over it (3.4–4.0 s against 4.3–4.5 s, and the import's RSS, which
-//! counts the pages its readers map, 105 MiB against 2.6 GB). PostgreSQL
-//! reads the rows of a batch's keys in one statement and keeps no mapping.
+//! through the table, a lookup of every key of a 1M file read a page for
+//! each (a re-import took 11.2–11.8 s that way, 4.9–6.3 s through the
+//! index; bench/README.md). PostgreSQL reads a batch's rows in one
+//! statement and goes without.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
