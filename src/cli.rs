@@ -54,9 +54,30 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
             db.close().await?;
         }
         Command::Import { file, strict } => {
+            let input = Input::open(&file)?;
             let db = connect_and_migrate(url).await?;
-            let clean = import(&db, &file, strict).await?;
-            db.close().await?;
+            let mut first_load = None;
+            if db.is_sqlite_file() {
+                // A first load needs the file to itself, this process's
+                // pool included; the pool comes back when it cannot be one.
+                db.let_go().await?;
+                first_load = Importer::first_load(&db, strict).map_err(abort_message)?;
+            }
+            let clean = match first_load {
+                Some(importer) => {
+                    eprintln!(
+                        "a first load: one transaction, the file kept to itself until it ends, its indexes built at the end"
+                    );
+                    import(importer, input).await?
+                }
+                None => {
+                    let reopened = if db.is_sqlite_file() { Some(Db::connect(url).await?) } else { None };
+                    let db = reopened.as_ref().unwrap_or(&db);
+                    let clean = import(Importer::new(db, strict), input).await?;
+                    db.close().await?;
+                    clean
+                }
+            };
             if !clean {
                 return Ok(2);
             }
@@ -72,23 +93,32 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
     Ok(0)
 }
 
+/// What `timeline import` reads: a file, or stdin.
+struct Input {
+    read: Box<dyn Read>,
+    size: Option<u64>,
+}
+
+impl Input {
+    fn open(file: &str) -> Result<Input, String> {
+        if file == "-" {
+            return Ok(Input { read: Box::new(std::io::stdin().lock()), size: None });
+        }
+        let f = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
+        Ok(Input { size: f.metadata().ok().map(|m| m.len()), read: Box::new(f) })
+    }
+}
+
 /// Reads NDJSON from a file or stdin into the database, with a progress bar
 /// on a terminal, and prints the summary as JSON on stdout.
-async fn import(db: &Db, file: &str, strict: bool) -> Result<bool, Box<dyn std::error::Error>> {
-    let (mut input, size): (Box<dyn Read>, Option<u64>) = if file == "-" {
-        (Box::new(std::io::stdin().lock()), None)
-    } else {
-        let f = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
-        let size = f.metadata().ok().map(|m| m.len());
-        (Box::new(f), size)
-    };
+async fn import(mut importer: Importer<'_>, input: Input) -> Result<bool, Box<dyn std::error::Error>> {
+    let Input { read: mut input, size } = input;
     let bar = match size {
         Some(bytes) => ProgressBar::new(bytes).with_style(ProgressStyle::with_template(
             "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {msg}",
         )?),
         None => ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {bytes} {msg}")?),
     };
-    let mut importer = Importer::new(db, strict);
     let mut buffer = vec![0u8; 256 * 1024];
     loop {
         let n = input.read(&mut buffer)?;

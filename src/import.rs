@@ -99,14 +99,30 @@ pub struct Importer<'a> {
     first_bad: Option<BadLine>,
     summary: ImportSummary,
     started: Instant,
+    /// A first load (`EventWriter::first_load`): the database's pool is
+    /// closed, lines are not looked up (its few events are rewritten if
+    /// the file has them), and the writer refreshes the statistics.
+    first_load: bool,
 }
 
 impl<'a> Importer<'a> {
     pub fn new(db: &'a Db, strict: bool) -> Importer<'a> {
+        Importer::with_writer(db, strict, EventWriter::new(db, strict, Mode::CreateOrReplace), false)
+    }
+
+    /// A first load into a SQLite file, all or nothing whatever `strict`
+    /// says (see `SqliteWriter::first_load`); none where one cannot be
+    /// made. `db`'s pool has to be closed, and stays unused.
+    pub fn first_load(db: &'a Db, strict: bool) -> Result<Option<Importer<'a>>, ImportError> {
+        let writer = EventWriter::first_load(db, Mode::CreateOrReplace)?;
+        Ok(writer.map(|writer| Importer::with_writer(db, strict, writer, true)))
+    }
+
+    fn with_writer(db: &'a Db, strict: bool, writer: EventWriter<'a>, first_load: bool) -> Importer<'a> {
         Importer {
             db,
             strict,
-            writer: Some(EventWriter::new(db, strict, Mode::CreateOrReplace)),
+            writer: Some(writer),
             splitter: LineSplitter::default(),
             pending: Vec::with_capacity(BATCH),
             text: Vec::new(),
@@ -115,6 +131,7 @@ impl<'a> Importer<'a> {
             first_bad: None,
             summary: ImportSummary::default(),
             started: Instant::now(),
+            first_load,
         }
     }
 
@@ -136,7 +153,7 @@ impl<'a> Importer<'a> {
         if let Some(writer) = self.writer.take() {
             self.summary.events.add(writer.commit().await?);
         }
-        if self.summary.events.created + self.summary.events.updated >= ANALYZE_AFTER {
+        if !self.first_load && self.summary.events.created + self.summary.events.updated >= ANALYZE_AFTER {
             self.db.refresh_statistics().await?;
         }
         self.summary.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
@@ -199,7 +216,7 @@ impl<'a> Importer<'a> {
         let text = &self.text;
         let marks = parallel::map(&self.pending, |(_, range)| range.as_ref().map(|r| LineMark::of(&text[r.clone()])));
         let keys: Vec<&str> = marks.iter().flatten().filter_map(|mark| mark.key).collect();
-        let stored = read::line_hashes(self.db, &keys).await?;
+        let stored = if self.first_load { HashMap::new() } else { read::line_hashes(self.db, &keys).await? };
         let mut to_parse = Vec::with_capacity(self.pending.len());
         for ((n, range), mark) in self.pending.iter().zip(&marks) {
             let mark = mark.as_ref();
@@ -219,9 +236,16 @@ impl<'a> Importer<'a> {
                 }
             }
         }
+        // Stemmed here rather than by the write, whose one thread is what
+        // a large import waits for.
         let parsed = parallel::map(&to_parse, |(n, range, line_hash)| match range {
             Some(range) => {
-                (*n, parse_line(&text[range.clone()]).map(|event| NewEvent { line_hash: *line_hash, ..event }))
+                let event = parse_line(&text[range.clone()]).map(|event| {
+                    let mut event = NewEvent { line_hash: *line_hash, ..event };
+                    event.stem();
+                    event
+                });
+                (*n, event)
             }
             None => (*n, Err((None, format!("the line is longer than {MAX_LINE} bytes")))),
         });

@@ -20,6 +20,20 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     first
 }
 
+/// `f` of the first half of the items, on a second thread, and of the
+/// second half.
+pub fn halves<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> (R, R) {
+    if items.len() <= ON_ONE_THREAD {
+        return (f(&[]), f(items));
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(|| f(first));
+        let second = f(second);
+        (helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), second)
+    })
+}
+
 /// Calls `f` on each item; the first half on a second thread.
 pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
     if items.len() <= ON_ONE_THREAD {
@@ -39,6 +53,8 @@ mod tests {
         for n in [0, 1, 64, 65, 1000] {
             let items: Vec<usize> = (0..n).collect();
             assert_eq!(super::map(&items, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+            let (first, second) = super::halves(&items, |half| half.to_vec());
+            assert_eq!([first, second].concat(), items);
             let mut each = items.clone();
             super::for_each(&mut each, |i| *i += 1);
             assert_eq!(each, (1..=n).collect::<Vec<_>>());

@@ -7,7 +7,8 @@ mod sqlite_file;
 
 pub use rows::{Columns, fetch_all, fetch_optional};
 pub use sqlite_file::{
-    SqliteFile, is_constraint_violation, is_unique_violation, sqlite_error, text_date, text_timestamp, timestamp,
+    BUSY_TIMEOUT, SqliteFile, is_constraint_violation, is_unique_violation, sqlite_error, text_date, text_timestamp,
+    timestamp,
 };
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -156,6 +157,10 @@ impl Db {
         &self.conn
     }
 
+    pub fn is_sqlite_file(&self) -> bool {
+        matches!(self.backend, Backend::SqliteFile(_))
+    }
+
     pub(crate) fn backend(&self) -> &Backend {
         &self.backend
     }
@@ -165,6 +170,15 @@ impl Db {
     pub async fn close(&self) -> Result<(), DbErr> {
         if let Backend::SqliteFile(_) = self.backend {
             self.conn.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        }
+        self.let_go().await
+    }
+
+    /// Closes every connection this process holds, without waiting for a
+    /// checkpoint, so that another may have a SQLite file to itself.
+    pub async fn let_go(&self) -> Result<(), DbErr> {
+        if let Backend::SqliteFile(file) = &self.backend {
+            file.close_idle();
         }
         self.conn.close_by_ref().await
     }

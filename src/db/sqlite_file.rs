@@ -21,6 +21,9 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// How long a connection waits for another's lock before failing.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Idle connections kept; more are opened when more requests read at once.
 const KEEP_IDLE: usize = 16;
 /// How much of the database file a reader maps: all of it, up to 1 TiB
@@ -72,7 +75,7 @@ impl SqliteFile {
 
     pub fn open_writer(&self) -> Result<rusqlite::Connection, DbErr> {
         let conn = rusqlite::Connection::open(&self.path).map_err(sqlite_error)?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(sqlite_error)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite_error)?;
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;")
             .map_err(sqlite_error)?;
         Ok(conn)
@@ -92,6 +95,11 @@ impl SqliteFile {
         // 3,609 req/s and searches 1,230 -> 1,957 (bench/README.md).
         conn.pragma_update(None, "mmap_size", MMAP_SIZE).map_err(sqlite_error)?;
         Ok(conn)
+    }
+
+    /// Closes the idle readers.
+    pub fn close_idle(&self) {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     fn give_back(&self, conn: rusqlite::Connection) {

@@ -46,8 +46,8 @@ pub struct NewEvent {
     /// stored with it so that the same line imported again is not parsed.
     #[serde(skip)]
     pub line_hash: Option<i64>,
-    /// Its own words stemmed for its search text (`stem`), once it is
-    /// known to be written: an unchanged event is never stemmed.
+    /// Its own words stemmed for its search text (`stem`): by an import
+    /// as it parses the line, on both cores, or by the write itself.
     #[serde(skip)]
     pub stems: OwnStems,
 }
@@ -63,8 +63,12 @@ impl NewEvent {
         self
     }
 
-    /// Sets `stems` from its words.
+    /// Sets `stems` from its words, unless they are set. Words that stem to
+    /// nothing are stemmed again, to the same nothing.
     pub fn stem(&mut self) {
+        if !self.stems.head.is_empty() {
+            return;
+        }
         let quotes = self.sources.iter().filter_map(|(_, evidence)| evidence.quote.as_deref());
         let place = self.location.as_ref().and_then(|l| l.name.as_deref());
         self.stems = OwnStems::of(&self.title, self.summary.as_deref(), place, quotes, &self.tags);

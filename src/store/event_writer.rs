@@ -37,6 +37,18 @@ impl<'a> EventWriter<'a> {
         EventWriter { db, all_or_nothing, mode, sink }
     }
 
+    /// A first load into a SQLite file (see `SqliteWriter::first_load`):
+    /// every batch in one transaction, committed by `commit`. None where
+    /// one cannot be made; this process's pool has to be closed first.
+    pub fn first_load(db: &'a Db, mode: Mode) -> Result<Option<EventWriter<'a>>, ApiError> {
+        Ok(SqliteWriter::first_load(db, mode)?.map(|writer| EventWriter {
+            db,
+            all_or_nothing: true,
+            mode,
+            sink: Sink::SqliteFile(Some(Box::new(writer))),
+        }))
+    }
+
     /// Writes a batch. Returns what was written by the time it returns: on
     /// a SQLite file, the batch before this one, which was written while
     /// this one was read.

@@ -66,9 +66,9 @@ pub async fn write_batch<S: BatchStore>(
     if events.is_empty() {
         return Ok(counts);
     }
-    // Half of a batch's events stemmed on a second thread: stemming was the
-    // largest part of the writing thread's own work (a 1M import's writing
-    // thread is the import), and the other core is mostly idle.
+    // Events an import has not stemmed yet (it stems those it parses), half
+    // on a second thread: stemming was the largest part of the writing
+    // thread's own work, and a large import waits for that thread.
     crate::parallel::for_each(&mut events, NewEvent::stem);
 
     let people = resolve_participants(store, &events, &mut counts).await?;
@@ -84,26 +84,26 @@ pub async fn write_batch<S: BatchStore>(
         .filter_map(|new| stored.get(&new.key).filter(|old| old.content_hash != new.content_hash).map(|old| old.id))
         .collect();
     store.uncount_events(&changing).await?;
+    // Rows and documents made on both cores, for the same reason as stems.
+    let rows = crate::parallel::map(&events, |new| {
+        let (id, created_at) = stored.get(&new.key).map_or((0, now), |old| (old.id, old.created_at));
+        let mut row = event_row(new, new.content_hash.clone(), created_at, now);
+        row.id = id;
+        row.document = document(&row, new, &people, &sources)?;
+        Ok::<_, ApiError>(row)
+    });
     let mut fresh: Vec<event::Model> = Vec::new();
     let mut fresh_events: Vec<&NewEvent> = Vec::new();
     let mut written: Vec<(i64, &NewEvent)> = Vec::new();
-    for new in &events {
-        let hash = new.content_hash.clone();
-        match stored.get(&new.key) {
-            Some(old) => {
-                let mut row = event_row(new, hash, old.created_at, now);
-                row.id = old.id;
-                row.document = document(&row, new, &people, &sources)?;
-                store.update_event(&row).await?;
-                written.push((old.id, new));
-                counts.updated += 1;
-            }
-            None => {
-                let mut row = event_row(new, hash, now, now);
-                row.document = document(&row, new, &people, &sources)?;
-                fresh.push(row);
-                fresh_events.push(new);
-            }
+    for (new, row) in events.iter().zip(rows) {
+        let row = row?;
+        if row.id == 0 {
+            fresh.push(row);
+            fresh_events.push(new);
+        } else {
+            store.update_event(&row).await?;
+            written.push((row.id, new));
+            counts.updated += 1;
         }
     }
 
@@ -189,7 +189,20 @@ pub fn event_country_rows<'a>(
         .collect()
 }
 
+/// The links of written events, made on both cores (as rows are).
 fn links(written: &[(i64, &NewEvent)], people: &People, sources: &Sources) -> Result<Links, DbErr> {
+    let (first, second) = crate::parallel::halves(written, |half| links_of(half, people, sources));
+    let (mut links, second) = (first?, second?);
+    links.participants.extend(second.participants);
+    links.sources.extend(second.sources);
+    links.tags.extend(second.tags);
+    links.countries.extend(second.countries);
+    links.texts.extend(second.texts);
+    links.counts.merge(second.counts);
+    Ok(links)
+}
+
+fn links_of(written: &[(i64, &NewEvent)], people: &People, sources: &Sources) -> Result<Links, DbErr> {
     let mut links = Links::default();
     for &(event_id, new) in written {
         let mut rows = Vec::with_capacity(new.participants.len());

@@ -9,6 +9,7 @@ mod counts;
 mod documents;
 mod event_writer;
 mod events;
+mod first_load;
 mod pg_batch;
 mod resolve;
 mod seaorm_batch;

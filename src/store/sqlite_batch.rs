@@ -8,19 +8,26 @@
 
 use super::batch::{BatchStore, LINK_TABLES, Links, MAX_BINDS, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, Stored};
 use super::counts::Deltas;
+use super::first_load::SourceIds;
 use crate::db::{sqlite_error as e, text_date, text_timestamp, timestamp};
 use entity::{event, participant, source};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use sea_orm::DbErr;
 use std::collections::HashMap;
 
-/// A batch's statements on `0`. What the batch adds to the kept counts
-/// is gathered in `1` rather than written at once (`add_counts` writes it,
-/// before a commit): an import's batches add to the same rows again and
+/// A batch's statements on `conn`. What the batch adds to the kept counts
+/// is gathered in `counts` rather than written at once (`add_counts` writes
+/// it, before a commit): an import's batches add to the same rows again and
 /// again, so gathering ten batches' worth merges them into fewer upserts,
 /// and the counts are sums, so when they are added within the transaction
 /// does not matter.
-pub struct SqliteBatch<'c>(pub &'c Connection, pub &'c mut Deltas);
+pub struct SqliteBatch<'c> {
+    pub conn: &'c Connection,
+    pub counts: &'c mut Deltas,
+    /// In a first load, the sources by their identity's digest, while the
+    /// index of their identities is dropped (`first_load.rs`).
+    pub sources: Option<&'c mut SourceIds>,
+}
 
 /// The most count rows gathered before they are written anyway (a strict
 /// import never commits until its end): about 20 MB, so that a 1M import
@@ -47,14 +54,14 @@ impl BatchStore for SqliteBatch<'_> {
         }
         let ids = serde_json::to_string(event_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
         for sql in super::counts::listed(sea_orm::DbBackend::Sqlite) {
-            self.0.prepare_cached(sql).map_err(e)?.execute(params![ids, -1]).map_err(e)?;
+            self.conn.prepare_cached(sql).map_err(e)?.execute(params![ids, -1]).map_err(e)?;
         }
         Ok(())
     }
 
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
         let mut find =
-            self.0.prepare_cached("SELECT id, content_hash, created_at FROM events WHERE key = ?1").map_err(e)?;
+            self.conn.prepare_cached("SELECT id, content_hash, created_at FROM events WHERE key = ?1").map_err(e)?;
         let mut stored = HashMap::new();
         for key in keys {
             let row = find
@@ -79,7 +86,7 @@ impl BatchStore for SqliteBatch<'_> {
 
     async fn insert_participants(&mut self, rows: Vec<participant::Model>) -> Result<Vec<participant::Model>, DbErr> {
         let mut insert = self
-            .0
+            .conn
             .prepare_cached(
                 "INSERT INTO participants (kind, name, country, identity, folded) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
@@ -97,12 +104,27 @@ impl BatchStore for SqliteBatch<'_> {
     }
 
     async fn sources_by_identity(&mut self, identities: &[String]) -> Result<Vec<source::Model>, DbErr> {
-        self.lookup(&format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE identity = ?1"), identities, source_row)
+        let by_identity = format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE identity = ?1");
+        let Some(known) = self.sources.as_deref() else {
+            return self.lookup(&by_identity, identities, source_row);
+        };
+        let by_id = format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?1");
+        let mut found = Vec::new();
+        for identity in identities {
+            let Some(id) = known.get(identity) else { continue };
+            match self.lookup(&by_id, &[id], source_row)?.pop() {
+                Some(row) if row.identity == *identity => found.push(row),
+                // Another identity with the same digest: found without its
+                // index, by reading them all (1 in 10^7 at 1M sources).
+                _ => found.extend(self.lookup(&by_identity, std::slice::from_ref(identity), source_row)?),
+            }
+        }
+        Ok(found)
     }
 
     async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
         let mut insert = self
-            .0
+            .conn
             .prepare_cached(
                 "INSERT INTO sources (url, title, publisher, published_at, language, identity, published) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -114,6 +136,9 @@ impl BatchStore for SqliteBatch<'_> {
             row.id = insert
                 .insert(params![row.url, row.title, row.publisher, at, row.language, row.identity, row.published])
                 .map_err(e)?;
+            if let Some(known) = self.sources.as_deref_mut() {
+                known.insert(&row.identity, row.id);
+            }
             created.push(row);
         }
         Ok(created)
@@ -121,7 +146,7 @@ impl BatchStore for SqliteBatch<'_> {
 
     async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr> {
         let mut update = self
-            .0
+            .conn
             .prepare_cached(
                 "UPDATE events SET key = ?1, kind = ?2, title = ?3, summary = ?4, start_date = ?5, end_date = ?6, \
                  last_day = ?7, span_days = ?8, date_precision = ?9, date_edtf = ?10, known_precision = ?11, \
@@ -136,7 +161,7 @@ impl BatchStore for SqliteBatch<'_> {
 
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
         let mut insert = self
-            .0
+            .conn
             .prepare_cached(
                 "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
                  date_precision, date_edtf, known_precision, date_text, date_basis, location_name, \
@@ -155,7 +180,8 @@ impl BatchStore for SqliteBatch<'_> {
 
     async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
         for table in LINK_TABLES {
-            let mut delete = self.0.prepare_cached(&format!("DELETE FROM {table} WHERE event_id = ?1")).map_err(e)?;
+            let mut delete =
+                self.conn.prepare_cached(&format!("DELETE FROM {table} WHERE event_id = ?1")).map_err(e)?;
             for id in event_ids {
                 delete.execute([id]).map_err(e)?;
             }
@@ -164,12 +190,12 @@ impl BatchStore for SqliteBatch<'_> {
     }
 
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
-        self.1.merge(links.counts);
-        if self.1.len() > MAX_GATHERED {
-            add_counts(self.0, self.1)?;
+        self.counts.merge(links.counts);
+        if self.counts.len() > MAX_GATHERED {
+            add_counts(self.conn, self.counts)?;
         }
         let mut insert = self
-            .0
+            .conn
             .prepare_cached(
                 "INSERT INTO event_participants (event_id, position, participant_id, role) VALUES (?1, ?2, ?3, ?4)",
             )
@@ -178,7 +204,7 @@ impl BatchStore for SqliteBatch<'_> {
             insert.execute(params![r.event_id, r.position, r.participant_id, r.role]).map_err(e)?;
         }
         let mut insert = self
-            .0
+            .conn
             .prepare_cached(
                 "INSERT INTO event_sources (event_id, position, source_id, quote, note) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
@@ -186,13 +212,15 @@ impl BatchStore for SqliteBatch<'_> {
         for r in &links.sources {
             insert.execute(params![r.event_id, r.position, r.source_id, r.quote, r.note]).map_err(e)?;
         }
-        let mut insert =
-            self.0.prepare_cached("INSERT INTO event_tags (event_id, position, tag) VALUES (?1, ?2, ?3)").map_err(e)?;
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO event_tags (event_id, position, tag) VALUES (?1, ?2, ?3)")
+            .map_err(e)?;
         for r in &links.tags {
             insert.execute(params![r.event_id, r.position, r.tag]).map_err(e)?;
         }
         let mut insert = self
-            .0
+            .conn
             .prepare_cached(
                 "INSERT INTO event_countries (country, start_date, event_id, last_day, partners) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -215,7 +243,7 @@ impl BatchStore for SqliteBatch<'_> {
         for chunk in texts.chunks(MAX_BINDS / 4) {
             let values = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
             let sql = format!("INSERT INTO event_texts (event_id, position, search_text, countries) VALUES {values}");
-            let mut insert = self.0.prepare_cached(&sql).map_err(e)?;
+            let mut insert = self.conn.prepare_cached(&sql).map_err(e)?;
             let params: Vec<&dyn ToSql> = chunk
                 .iter()
                 .flat_map(|r| [&r.event_id as &dyn ToSql, &r.position, &r.search_text, &r.countries])
@@ -234,7 +262,7 @@ impl SqliteBatch<'_> {
         keys: &[K],
         map: fn(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, DbErr> {
-        let mut find = self.0.prepare_cached(sql).map_err(e)?;
+        let mut find = self.conn.prepare_cached(sql).map_err(e)?;
         let mut found = Vec::new();
         for key in keys {
             if let Some(row) = find.query_row([key], map).optional().map_err(e)? {

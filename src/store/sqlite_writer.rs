@@ -5,8 +5,9 @@
 use super::batch::{Mode, WriteCounts};
 use super::counts::Deltas;
 use super::events::write_batch;
+use super::first_load::{self, FirstLoad};
 use super::sqlite_batch::{SqliteBatch, add_counts};
-use crate::db::{BUMP_DATA_VERSION, Backend, Db, sqlite_error};
+use crate::db::{BUMP_DATA_VERSION, BUSY_TIMEOUT, Backend, Db, sqlite_error};
 use crate::domain::NewEvent;
 use crate::error::ApiError;
 use futures_util::FutureExt;
@@ -45,7 +46,7 @@ impl<'a> SqliteWriter<'a> {
             return Err(DbErr::Custom("a SQLite writer needs a SQLite file".into()).into());
         };
         let conn = file.open_writer()?;
-        let session = Session { conn, counts: Deltas::default() };
+        let session = Session { conn, counts: Deltas::default(), first_load: None };
         Ok(SqliteWriter {
             db,
             commit_as_it_goes,
@@ -55,6 +56,52 @@ impl<'a> SqliteWriter<'a> {
             gate: None,
             batches: 0,
         })
+    }
+
+    /// A first load (`first_load.rs`): every batch in one transaction,
+    /// under a rollback journal rather than the WAL. Pages are written once,
+    /// to the file, not to the WAL and again at each checkpoint, and a
+    /// transaction larger than the page cache spills to the file rather than
+    /// into a WAL whose every later read searches a longer index
+    /// (bench/README.md). Killed at any point, the journal takes the file
+    /// back to where it began.
+    ///
+    /// None when the file holds more than `first_load::AT_MOST` events, or
+    /// when another connection has it open (a server, or this process's
+    /// pool unless closed): leaving the WAL needs the file to itself, and
+    /// the load keeps it so until it ends.
+    pub fn first_load(db: &'a Db, mode: Mode) -> Result<Option<SqliteWriter<'a>>, ApiError> {
+        let Backend::SqliteFile(file) = db.backend() else {
+            return Ok(None);
+        };
+        let conn = file.open_writer()?;
+        let events: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(sqlite_error)?;
+        if events > first_load::AT_MOST {
+            return Ok(None);
+        }
+        // Not waiting: another connection holds the file for as long as it
+        // stays open, and the import goes on without it.
+        conn.busy_timeout(std::time::Duration::ZERO).map_err(sqlite_error)?;
+        let journal: String =
+            conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0)).unwrap_or_else(|_| "wal".into());
+        if journal != "delete" {
+            return Ok(None);
+        }
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite_error)?;
+        let load = FirstLoad::begin(&conn).inspect_err(|_| {
+            let _ = conn.execute_batch("ROLLBACK");
+            back_to_wal(&conn);
+        })?;
+        let session = Session { conn, counts: Deltas::default(), first_load: Some(load) };
+        Ok(Some(SqliteWriter {
+            db,
+            commit_as_it_goes: false,
+            mode,
+            session: Some(session),
+            in_flight: None,
+            gate: None,
+            batches: 0,
+        }))
     }
 
     /// Starts writing `batch`; returns what the batch before it did.
@@ -116,13 +163,45 @@ impl<'a> SqliteWriter<'a> {
 struct Session {
     conn: Connection,
     counts: Deltas,
+    first_load: Option<FirstLoad>,
 }
 
 impl Session {
     fn commit(&mut self) -> Result<(), ApiError> {
         add_counts(&self.conn, &mut self.counts)?;
-        self.conn.execute_batch("COMMIT").map_err(sqlite_error)?;
+        match self.first_load.take() {
+            Some(load) => {
+                load.end(&self.conn)?;
+                back_to_wal(&self.conn);
+            }
+            None => self.conn.execute_batch("COMMIT").map_err(sqlite_error)?,
+        }
         Ok(())
+    }
+
+    /// Ends the open transaction uncommitted.
+    fn roll_back(&mut self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+        self.counts = Deltas::default();
+        if self.first_load.take().is_some() {
+            back_to_wal(&self.conn);
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if !self.conn.is_autocommit() {
+            self.roll_back();
+        }
+    }
+}
+
+/// Puts the file back in WAL mode, as every other connection expects it
+/// (sqlx's would on opening it anyway).
+fn back_to_wal(conn: &Connection) {
+    if let Err(err) = conn.execute_batch("PRAGMA journal_mode = WAL") {
+        tracing::warn!(%err, "the database file stays in rollback-journal mode until it is next opened");
     }
 }
 
@@ -139,7 +218,8 @@ fn write_in_transaction(
         conn.execute_batch(BUMP_DATA_VERSION).map_err(sqlite_error)?;
     }
     // Nothing in `SqliteBatch` waits, so the write completes in one poll.
-    let written = write_batch(&mut SqliteBatch(conn, &mut session.counts), batch, mode)
+    let sources = session.first_load.as_mut().map(|load| &mut load.sources);
+    let written = write_batch(&mut SqliteBatch { conn, counts: &mut session.counts, sources }, batch, mode)
         .now_or_never()
         .unwrap_or_else(|| Err(DbErr::Custom("a SQLite batch write waited".into()).into()))
         .and_then(|counts| {
@@ -149,8 +229,7 @@ fn write_in_transaction(
             Ok(counts)
         });
     if written.is_err() {
-        let _ = session.conn.execute_batch("ROLLBACK");
-        session.counts = Deltas::default();
+        session.roll_back();
     }
     written
 }

@@ -29,8 +29,8 @@ pub struct TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some(file) = self.url.strip_prefix("sqlite://").map(|rest| rest.trim_end_matches("?mode=rwc")) {
-            for suffix in ["", "-wal", "-shm"] {
+        if let Some(file) = self.sqlite_path().map(|path| path.display().to_string()) {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
                 let _ = std::fs::remove_file(format!("{file}{suffix}"));
             }
         }
@@ -142,6 +142,11 @@ pub async fn spawn_app_with(test_db: TestDb, options: HttpOptions) -> TestApp {
 }
 
 impl TestDb {
+    /// The database's file, when it is one.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self.url.strip_prefix("sqlite://").map(|rest| rest.trim_end_matches("?mode=rwc").into())
+    }
+
     /// A SQLite file, whatever backend the suite runs on: for a test that
     /// compares the two.
     pub fn sqlite_file(path: &std::path::Path) -> TestDb {

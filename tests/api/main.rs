@@ -11,6 +11,7 @@ mod documents;
 mod errors;
 mod events;
 mod facets;
+mod first_load;
 mod formats;
 mod helpers;
 mod http;

@@ -1,0 +1,198 @@
+//! A first load (`timeline import` into a SQLite file that holds only the
+//! seed, with the file to itself) takes shortcuts: one transaction under a
+//! rollback journal, indexes and the full-text index built at its end,
+//! sources found by a digest of their identity. The database it leaves is
+//! the one an import beside a running server leaves, batch by batch. On
+//! PostgreSQL both imports go batch by batch, and must agree too.
+
+use crate::crash::schema_objects;
+use crate::helpers::fresh_database;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+use std::net::TcpStream;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use timeline::db::Db;
+
+const BIN: &str = env!("CARGO_BIN_EXE_timeline");
+
+/// Events with what a load has to get right: participants of every kind,
+/// sources shared by many events (matched, not made twice), quotes, tags,
+/// uncertain dates, a key given twice (the later line wins) and a seed
+/// event rewritten.
+fn lines(n: usize) -> String {
+    let countries = ["RU", "KP", "CN", "US", "IN", "BR", "FR", "DE"];
+    let mut out = String::new();
+    for i in 0..n {
+        let (a, b) = (countries[i % 8], countries[(i / 8 + 1 + i) % 8]);
+        let mut participants = vec![json!({"kind": "country", "code": a, "role": "host"})];
+        if a != b {
+            participants.push(json!({"kind": "country", "code": b, "role": "guest"}));
+        }
+        participants.push(json!({"kind": "person", "name": format!("Envoy {}", i % 37), "country": a}));
+        if i % 5 == 0 {
+            participants.push(json!({"kind": "organization", "name": format!("Council {}", i % 7)}));
+        }
+        let source = json!({"url": format!("https://news.example.org/{}", i % 211), "title": format!("Report {}", i % 211),
+            "published_at": "2025-11-01T00:00:00Z", "language": "ru", "quote": format!("договора {i}")});
+        let (start, precision) = match i % 4 {
+            0 => (format!("20{:02}-0{}-1{}", i % 25, 1 + i % 9, i % 10), "day"),
+            1 => (format!("20{:02}-1{}", i % 25, i % 3), "month"),
+            2 => (format!("19{:02}", 50 + i % 50), "year"),
+            _ => (format!("20{:02}-0{}", i % 25, 1 + i % 9), "month"),
+        };
+        let kind = ["meeting", "treaty", "visit", "statement"][i % 4];
+        let event = json!({
+            "key": format!("load-{}", i % (n - 3)),
+            "kind": kind,
+            "title": format!("Переговоры {i}: partnership treaties"),
+            "summary": if i % 3 == 0 { json!(format!("Visit number {i} to Пхеньян")) } else { json!(null) },
+            "start": start,
+            "date_precision": precision,
+            "location": {"name": format!("City {}", i % 13), "country": a},
+            "participants": participants,
+            "sources": [source],
+            "tags": [format!("tag-{}", i % 11), "load"]
+        });
+        out.push_str(&event.to_string());
+        out.push('\n');
+    }
+    // The seed's treaty, rewritten.
+    out.push_str(
+        &json!({"key": "2024-06-russia-dprk-strategic-partnership-treaty", "kind": "treaty", "title": "Rewritten by the load", "start": "2024-06-19",
+            "participants": [{"kind": "country", "code": "RU"}, {"kind": "country", "code": "KP"}], "tags": ["load"]})
+        .to_string(),
+    );
+    out.push('\n');
+    out
+}
+
+fn timeline(url: &str, args: &[&str]) -> Output {
+    let output = Command::new(BIN).args(["--database-url", url]).args(args).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+/// The rows of the tables a load derives, and what the full-text index
+/// finds, in an order that does not depend on ids.
+async fn derived(url: &str) -> Vec<String> {
+    let db = Db::connect(url).await.unwrap();
+    let backend = db.conn().get_database_backend();
+    let mut out = Vec::new();
+    let queries = [
+        "SELECT country || ' ' || kind || ' ' || year || ' ' || n AS r FROM event_counts",
+        "SELECT country || ' ' || partner || ' ' || kind || ' ' || year || ' ' || n AS r FROM country_pairs",
+        "SELECT country || ' ' || kind || ' ' || year || ' ' || began || ' ' || n AS r FROM carried_counts",
+        "SELECT facet || ' ' || (CASE WHEN facet = 'participant' THEN (SELECT identity FROM participants p \
+         WHERE CAST(p.id AS TEXT) = value) ELSE value END) || ' ' || n AS r FROM value_counts",
+        "SELECT country || ' ' || partner || ' ' || kind || ' ' || n AS r FROM partner_counts",
+        "SELECT e.key || ' ' || t.search_text || ' ' || t.countries AS r FROM event_texts t JOIN events e ON e.id = t.event_id",
+        "SELECT identity AS r FROM sources",
+        "SELECT e.key || ' ' || c.country || ' ' || c.partners AS r FROM event_countries c JOIN events e ON e.id = c.event_id",
+    ];
+    for sql in queries {
+        let rows = db.conn().query_all_raw(Statement::from_string(backend, sql.to_owned())).await.unwrap();
+        let mut rows: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "r").unwrap()).collect();
+        rows.sort();
+        out.push(format!("{sql}: {rows:?}"));
+    }
+    db.close().await.unwrap();
+    out
+}
+
+/// What the search finds, through the server.
+async fn searches(port: u16) -> Vec<String> {
+    let client = awc::Client::default();
+    let mut out = Vec::new();
+    for q in ["договор", "treaty", "пхеньяне", "envoy", "tag-3", "city"] {
+        let mut reply = client
+            .get(format!("http://127.0.0.1:{port}/api/v1/timeline?q={}&limit=500", urlencode(q)))
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = reply.json().limit(64 << 20).await.unwrap();
+        let keys: Vec<&str> = body["items"].as_array().unwrap().iter().map(|e| e["key"].as_str().unwrap()).collect();
+        assert!(!keys.is_empty(), "{q} finds something");
+        out.push(format!("{q}: {keys:?}"));
+    }
+    out
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn serve(url: &str) -> (std::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(BIN)
+        .args(["--database-url", url, "--bind", &format!("127.0.0.1:{port}"), "serve"])
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, port)
+}
+
+#[actix_rt::test]
+async fn a_first_load_leaves_the_database_an_import_beside_a_server_leaves() {
+    // Three batches, so that keys given twice span two of them.
+    const EVENTS: usize = 12_000;
+    let (alone, beside) = (fresh_database().await, fresh_database().await);
+    let file = std::env::temp_dir().join(format!(
+        "timeline-load-and-batches-{}-{}.jsonl",
+        std::process::id(),
+        alone.url.len()
+    ));
+    std::fs::write(&file, lines(EVENTS)).unwrap();
+    let file = file.to_str().unwrap();
+    let sqlite = !alone.url.starts_with("postgres");
+
+    timeline(&alone.url, &["migrate", "up"]);
+    let schema = {
+        let db = Db::connect(&alone.url).await.unwrap();
+        let schema = schema_objects(&db).await;
+        db.close().await.unwrap();
+        schema
+    };
+    let first = timeline(&alone.url, &["import", file]);
+    let said = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(said.contains("a first load"), sqlite, "{said}");
+
+    let (mut server, port) = serve(&beside.url);
+    let batched = timeline(&beside.url, &["import", file]);
+    let said = String::from_utf8_lossy(&batched.stderr);
+    assert!(!said.contains("a first load"), "a server has the file open: {said}");
+    let summary = |out: &Output| serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["events"].clone();
+    assert_eq!(summary(&first), summary(&batched));
+    assert_eq!(summary(&first)["created"], EVENTS - 3);
+    assert_eq!(summary(&first)["updated"], 4, "three keys given twice, and the seed's treaty");
+    let found = searches(port).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let export = |url: &str| timeline(url, &["export"]).stdout;
+    assert_eq!(export(&alone.url), export(&beside.url), "the same events, byte for byte");
+    assert_eq!(derived(&alone.url).await, derived(&beside.url).await);
+    let db = Db::connect(&alone.url).await.unwrap();
+    assert_eq!(schema_objects(&db).await, schema, "every index and trigger built again");
+    if sqlite {
+        let backend = db.conn().get_database_backend();
+        let check = db.conn().query_one_raw(Statement::from_string(backend, "PRAGMA integrity_check")).await.unwrap();
+        assert_eq!(check.unwrap().try_get_by_index::<String>(0).unwrap(), "ok");
+        let mode = db.conn().query_one_raw(Statement::from_string(backend, "PRAGMA journal_mode")).await.unwrap();
+        assert_eq!(mode.unwrap().try_get_by_index::<String>(0).unwrap(), "wal", "back in WAL mode");
+    }
+    db.close().await.unwrap();
+    let (mut server, port) = serve(&alone.url);
+    assert_eq!(searches(port).await, found, "the full-text index finds the same events");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    std::fs::remove_file(file).unwrap();
+}
