@@ -191,7 +191,9 @@ impl BatchStore for SqliteBatch<'_> {
 
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
         self.counts.merge(links.counts);
-        if self.counts.len() > MAX_GATHERED {
+        // A first load keeps the sources' digests besides: it gathers less.
+        let at_most = if self.sources.is_some() { MAX_GATHERED / 2 } else { MAX_GATHERED };
+        if self.counts.len() > at_most {
             add_counts(self.conn, self.counts)?;
         }
         let mut insert = self
