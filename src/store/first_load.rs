@@ -119,6 +119,7 @@ impl FirstLoad {
     /// import) and commits.
     pub fn end(self, conn: &Connection) -> Result<(), ApiError> {
         let FirstLoad { dropped, sources } = self;
+        // Their memory is the index builds' now.
         drop(sources);
         // SQLite sorts an index's rows in as much memory as the page cache
         // may take before it spills them to temporary files: with the

@@ -171,8 +171,12 @@ impl Session {
         add_counts(&self.conn, &mut self.counts)?;
         match self.first_load.take() {
             Some(load) => {
-                load.end(&self.conn)?;
+                let ended = load.end(&self.conn);
+                if ended.is_err() {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
                 back_to_wal(&self.conn);
+                ended?;
             }
             None => self.conn.execute_batch("COMMIT").map_err(sqlite_error)?,
         }
