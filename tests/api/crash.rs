@@ -14,7 +14,7 @@ use timeline::db::Db;
 
 const BIN: &str = env!("CARGO_BIN_EXE_timeline");
 
-fn serve(url: &str, port: u16) -> Child {
+pub(crate) fn serve(url: &str, port: u16) -> Child {
     let child = Command::new(BIN)
         .args(["--database-url", url, "--bind", &format!("127.0.0.1:{port}"), "serve"])
         .env("RUST_LOG", "warn")

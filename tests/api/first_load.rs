@@ -9,9 +9,7 @@ use crate::crash::schema_objects;
 use crate::helpers::fresh_database;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
-use std::net::TcpStream;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 use timeline::db::Db;
 
 const BIN: &str = env!("CARGO_BIN_EXE_timeline");
@@ -106,7 +104,10 @@ async fn searches(port: u16) -> Vec<String> {
     let mut out = Vec::new();
     for q in ["договор", "treaty", "пхеньяне", "envoy", "tag-3", "city"] {
         let mut reply = client
-            .get(format!("http://127.0.0.1:{port}/api/v1/timeline?q={}&limit=500", urlencode(q)))
+            .get(format!(
+                "http://127.0.0.1:{port}/api/v1/timeline?{}&limit=500",
+                serde_urlencoded::to_string([("q", q)]).unwrap()
+            ))
             .send()
             .await
             .unwrap();
@@ -118,26 +119,10 @@ async fn searches(port: u16) -> Vec<String> {
     out
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
-}
-
+/// A server on a port of its own (`crash::serve`).
 fn serve(url: &str) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(BIN)
-        .args(["--database-url", url, "--bind", &format!("127.0.0.1:{port}"), "serve"])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (child, port)
+    (crate::crash::serve(url, port), port)
 }
 
 #[actix_rt::test]
