@@ -56,27 +56,30 @@ pub async fn run(settings: Settings) -> Result<i32, Box<dyn std::error::Error>> 
         Command::Import { file, strict } => {
             let input = Input::open(&file)?;
             let db = connect_and_migrate(url).await?;
-            let mut first_load = None;
-            if db.is_sqlite_file() {
-                // A first load needs the file to itself, this process's
-                // pool included; the pool comes back when it cannot be one.
+            let clean = if db.is_sqlite_file() || db.is_postgres() {
+                // A first load needs the database to itself, this process's
+                // pool included: SQLite's opens a connection of its own,
+                // PostgreSQL's takes the one connection of a new pool. The
+                // pool comes back when it cannot be one.
                 db.let_go().await?;
-                first_load = Importer::first_load(&db, strict).map_err(abort_message)?;
-            }
-            let clean = match first_load {
-                Some(importer) => {
-                    eprintln!(
-                        "a first load: one transaction, the file kept to itself until it ends, its indexes built at the end"
-                    );
-                    import(importer, input).await?
+                let loading = if db.is_postgres() { Db::connect(url).await? } else { db };
+                match Importer::first_load(&loading, strict).await.map_err(abort_message)? {
+                    Some(importer) => {
+                        eprintln!(
+                            "a first load: one transaction, the database kept to itself until it ends, \
+                             its indexes built at the end"
+                        );
+                        let clean = import(importer, input).await?;
+                        if loading.is_postgres() {
+                            loading.close().await?;
+                        }
+                        clean
+                    }
+                    None if loading.is_postgres() => import_in_batches(&loading, strict, input).await?,
+                    None => import_in_batches(&Db::connect(url).await?, strict, input).await?,
                 }
-                None => {
-                    let reopened = if db.is_sqlite_file() { Some(Db::connect(url).await?) } else { None };
-                    let db = reopened.as_ref().unwrap_or(&db);
-                    let clean = import(Importer::new(db, strict), input).await?;
-                    db.close().await?;
-                    clean
-                }
+            } else {
+                import_in_batches(&db, strict, input).await?
             };
             if !clean {
                 return Ok(2);
@@ -107,6 +110,14 @@ impl Input {
         let f = std::fs::File::open(file).map_err(|e| format!("{file}: {e}"))?;
         Ok(Input { size: f.metadata().ok().map(|m| m.len()), read: Box::new(f) })
     }
+}
+
+/// An import that commits batch by batch beside whoever else uses the
+/// database.
+async fn import_in_batches(db: &Db, strict: bool, input: Input) -> Result<bool, Box<dyn std::error::Error>> {
+    let clean = import(Importer::new(db, strict), input).await?;
+    db.close().await?;
+    Ok(clean)
 }
 
 /// Reads NDJSON from a file or stdin into the database, with a progress bar

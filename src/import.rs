@@ -99,9 +99,9 @@ pub struct Importer<'a> {
     first_bad: Option<BadLine>,
     summary: ImportSummary,
     started: Instant,
-    /// A first load (`EventWriter::first_load`): the database's pool is
-    /// closed, lines are not looked up (its few events are rewritten if
-    /// the file has them), and the writer refreshes the statistics.
+    /// A first load (`EventWriter::first_load`): lines are not looked up
+    /// (its few events are rewritten if the file has them; a SQLite file's
+    /// pool is closed), and the writer refreshes the statistics.
     first_load: bool,
 }
 
@@ -110,11 +110,10 @@ impl<'a> Importer<'a> {
         Importer::with_writer(db, strict, EventWriter::new(db, strict, Mode::CreateOrReplace), false)
     }
 
-    /// A first load into a SQLite file, all or nothing whatever `strict`
-    /// says (see `SqliteWriter::first_load`); none where one cannot be
-    /// made. `db`'s pool has to be closed, and stays unused.
-    pub fn first_load(db: &'a Db, strict: bool) -> Result<Option<Importer<'a>>, ImportError> {
-        let writer = EventWriter::first_load(db, Mode::CreateOrReplace)?;
+    /// A first load, all or nothing whatever `strict` says (see
+    /// `EventWriter::first_load`); none where one cannot be made.
+    pub async fn first_load(db: &'a Db, strict: bool) -> Result<Option<Importer<'a>>, ImportError> {
+        let writer = EventWriter::first_load(db, Mode::CreateOrReplace).await?;
         Ok(writer.map(|writer| Importer::with_writer(db, strict, writer, true)))
     }
 

@@ -125,6 +125,10 @@ impl Db {
             // been dropped by a server or a firewall are checked.
             .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+            // On PostgreSQL a running server keeps a session open, however
+            // idle, so that `timeline import` sees it and does not make a
+            // first load, whose locks its reads would wait for.
+            .min_connections(if url.starts_with("sqlite") { 0 } else { 1 })
             // WAL lets readers run beside the writer; NORMAL sync is durable
             // in WAL mode against process crashes, and busy_timeout covers
             // other processes (a `timeline import` beside the server).
@@ -159,6 +163,10 @@ impl Db {
 
     pub fn is_sqlite_file(&self) -> bool {
         matches!(self.backend, Backend::SqliteFile(_))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::PostgreSql)
     }
 
     pub(crate) fn backend(&self) -> &Backend {

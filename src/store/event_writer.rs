@@ -3,7 +3,9 @@
 //! them at once, through the fastest statements the backend has.
 
 use super::batch::{Mode, WriteCounts};
-use super::events::write_events;
+use super::events::{write_batch, write_events};
+use super::pg_batch::PgBatch;
+use super::pg_first_load::PgFirstLoad;
 use super::sqlite_writer::SqliteWriter;
 use crate::db::{Backend, Db, WriteTxn};
 use crate::domain::NewEvent;
@@ -20,6 +22,8 @@ pub struct EventWriter<'a> {
 enum Sink<'a> {
     /// A SeaORM transaction: PostgreSQL, and SQLite in memory.
     Transaction(Option<WriteTxn<'a>>),
+    /// A first load into PostgreSQL (`pg_first_load.rs`): one transaction.
+    PgFirstLoad(WriteTxn<'a>, PgFirstLoad),
     /// A SQLite file, written with rusqlite on a thread of its own.
     SqliteFile(Option<Box<SqliteWriter<'a>>>),
 }
@@ -37,16 +41,22 @@ impl<'a> EventWriter<'a> {
         EventWriter { db, all_or_nothing, mode, sink }
     }
 
-    /// A first load into a SQLite file (see `SqliteWriter::first_load`):
-    /// every batch in one transaction, committed by `commit`. None where
-    /// one cannot be made; this process's pool has to be closed first.
-    pub fn first_load(db: &'a Db, mode: Mode) -> Result<Option<EventWriter<'a>>, ApiError> {
-        Ok(SqliteWriter::first_load(db, mode)?.map(|writer| EventWriter {
-            db,
-            all_or_nothing: true,
-            mode,
-            sink: Sink::SqliteFile(Some(Box::new(writer))),
-        }))
+    /// A first load (`SqliteWriter::first_load`, `PgFirstLoad`): every
+    /// batch in one transaction, committed by `commit`. None where one
+    /// cannot be made. This process's other connections have to be closed
+    /// first: a SQLite file's pool, or on PostgreSQL every connection but
+    /// the one `db` opens for the load.
+    pub async fn first_load(db: &'a Db, mode: Mode) -> Result<Option<EventWriter<'a>>, ApiError> {
+        let sink = match db.backend() {
+            Backend::SqliteFile(_) => SqliteWriter::first_load(db, mode)?.map(|w| Sink::SqliteFile(Some(Box::new(w)))),
+            Backend::PostgreSql => {
+                let write = db.begin_write().await?;
+                // Dropped when there is none, the transaction rolls back.
+                PgFirstLoad::begin(&write.txn).await?.map(|load| Sink::PgFirstLoad(write, load))
+            }
+            Backend::SqliteMemory => None,
+        };
+        Ok(sink.map(|sink| EventWriter { db, all_or_nothing: true, mode, sink }))
     }
 
     /// Writes a batch. Returns what was written by the time it returns: on
@@ -67,6 +77,7 @@ impl<'a> EventWriter<'a> {
                 }
                 Ok(counts)
             }
+            Sink::PgFirstLoad(write, _) => write_batch(&mut PgBatch::first_load(&write.txn), batch, self.mode).await,
             Sink::SqliteFile(open) => {
                 let import = match open {
                     Some(import) => import,
@@ -82,6 +93,13 @@ impl<'a> EventWriter<'a> {
         let counts = match self.sink {
             Sink::Transaction(Some(write)) => {
                 write.commit().await?;
+                WriteCounts::default()
+            }
+            Sink::PgFirstLoad(write, load) => {
+                load.end(&write.txn).await?;
+                write.commit().await?;
+                // What any large import does after it commits.
+                self.db.refresh_statistics().await?;
                 WriteCounts::default()
             }
             Sink::SqliteFile(Some(import)) => import.commit().await?,

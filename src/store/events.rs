@@ -27,7 +27,7 @@ pub async fn write_events<C: ConnectionTrait>(
     mode: Mode,
 ) -> Result<WriteCounts, ApiError> {
     match txn.get_database_backend() {
-        DbBackend::Postgres => write_batch(&mut PgBatch(txn), batch, mode).await,
+        DbBackend::Postgres => write_batch(&mut PgBatch::new(txn), batch, mode).await,
         _ => write_batch(&mut SeaOrmBatch(txn), batch, mode).await,
     }
 }

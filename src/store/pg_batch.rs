@@ -14,11 +14,29 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 
-pub struct PgBatch<'c, C>(pub &'c C);
+pub struct PgBatch<'c, C> {
+    conn: &'c C,
+    /// False in a first load, which counts every event at its end
+    /// (`PgFirstLoad::end`).
+    counting: bool,
+}
+
+impl<'c, C> PgBatch<'c, C> {
+    pub fn new(conn: &'c C) -> Self {
+        PgBatch { conn, counting: true }
+    }
+
+    pub fn first_load(conn: &'c C) -> Self {
+        PgBatch { conn, counting: false }
+    }
+}
 
 impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
-        super::counts::count(self.0, event_ids, -1).await
+        if !self.counting {
+            return Ok(());
+        }
+        super::counts::count(self.conn, event_ids, -1).await
     }
 
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
@@ -113,7 +131,7 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
                    location_name text, location_country text, lat float8, lon float8, \
                    content_hash text, line_hash bigint, document text, updated_at timestamptz) \
                    WHERE events.id = r.id";
-        self.0.execute_raw(statement(sql, Json::Array(vec![event_json(row)]))).await?;
+        self.conn.execute_raw(statement(sql, Json::Array(vec![event_json(row)]))).await?;
         Ok(())
     }
 
@@ -145,13 +163,15 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         for table in LINK_TABLES {
             let sql =
                 format!("DELETE FROM {table} WHERE event_id IN (SELECT json_array_elements_text($1::json)::bigint)");
-            self.0.execute_raw(statement(&sql, json!(event_ids))).await?;
+            self.conn.execute_raw(statement(&sql, json!(event_ids))).await?;
         }
         Ok(())
     }
 
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
-        super::counts::add(self.0, &links.counts).await?;
+        if self.counting {
+            super::counts::add(self.conn, &links.counts).await?;
+        }
         let participants: Vec<Json> = links
             .participants
             .iter()
@@ -225,12 +245,12 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
 
 impl<C: ConnectionTrait> PgBatch<'_, C> {
     async fn query(&self, sql: &str, rows: Json) -> Result<Vec<QueryResult>, DbErr> {
-        self.0.query_all_raw(statement(sql, rows)).await
+        self.conn.query_all_raw(statement(sql, rows)).await
     }
 
     async fn insert(&self, sql: &str, rows: Vec<Json>) -> Result<(), DbErr> {
         if !rows.is_empty() {
-            self.0.execute_raw(statement(sql, Json::Array(rows))).await?;
+            self.conn.execute_raw(statement(sql, Json::Array(rows))).await?;
         }
         Ok(())
     }

@@ -1,9 +1,10 @@
-//! A first load (`timeline import` into a SQLite file that holds only the
-//! seed, with the file to itself) takes shortcuts: one transaction under a
-//! rollback journal, indexes and the full-text index built at its end,
-//! sources found by a digest of their identity. The database it leaves is
-//! the one an import beside a running server leaves, batch by batch. On
-//! PostgreSQL both imports go batch by batch, and must agree too.
+//! A first load (`timeline import` into a database that holds only the
+//! seed, with the database to itself) takes shortcuts: one transaction,
+//! indexes and the full-text index built at its end; on SQLite under a
+//! rollback journal, sources found by a digest of their identity; on
+//! PostgreSQL foreign keys checked and counts made at its end. The
+//! database it leaves is the one an import beside a running server leaves,
+//! batch by batch.
 
 use crate::crash::schema_objects;
 use crate::helpers::fresh_database;
@@ -72,18 +73,20 @@ fn timeline(url: &str, args: &[&str]) -> Output {
 }
 
 /// The rows of the tables a load derives, and what the full-text index
-/// finds, in an order that does not depend on ids.
+/// finds, in an order that does not depend on ids. A count of zero, which
+/// an event written again leaves where a recount (PostgreSQL's first load)
+/// leaves none, is no count: readers skip it.
 async fn derived(url: &str) -> Vec<String> {
     let db = Db::connect(url).await.unwrap();
     let backend = db.conn().get_database_backend();
     let mut out = Vec::new();
     let queries = [
-        "SELECT country || ' ' || kind || ' ' || year || ' ' || n AS r FROM event_counts",
-        "SELECT country || ' ' || partner || ' ' || kind || ' ' || year || ' ' || n AS r FROM country_pairs",
-        "SELECT country || ' ' || kind || ' ' || year || ' ' || began || ' ' || n AS r FROM carried_counts",
+        "SELECT country || ' ' || kind || ' ' || year || ' ' || n AS r FROM event_counts WHERE n <> 0",
+        "SELECT country || ' ' || partner || ' ' || kind || ' ' || year || ' ' || n AS r FROM country_pairs WHERE n <> 0",
+        "SELECT country || ' ' || kind || ' ' || year || ' ' || began || ' ' || n AS r FROM carried_counts WHERE n <> 0",
         "SELECT facet || ' ' || (CASE WHEN facet = 'participant' THEN (SELECT identity FROM participants p \
-         WHERE CAST(p.id AS TEXT) = value) ELSE value END) || ' ' || n AS r FROM value_counts",
-        "SELECT country || ' ' || partner || ' ' || kind || ' ' || n AS r FROM partner_counts",
+         WHERE CAST(p.id AS TEXT) = value) ELSE value END) || ' ' || n AS r FROM value_counts WHERE n <> 0",
+        "SELECT country || ' ' || partner || ' ' || kind || ' ' || n AS r FROM partner_counts WHERE n <> 0",
         "SELECT e.key || ' ' || t.search_text || ' ' || t.countries AS r FROM event_texts t JOIN events e ON e.id = t.event_id",
         "SELECT identity AS r FROM sources",
         "SELECT e.key || ' ' || c.country || ' ' || c.partners AS r FROM event_countries c JOIN events e ON e.id = c.event_id",
@@ -148,12 +151,12 @@ async fn a_first_load_leaves_the_database_an_import_beside_a_server_leaves() {
     };
     let first = timeline(&alone.url, &["import", file]);
     let said = String::from_utf8_lossy(&first.stderr);
-    assert_eq!(said.contains("a first load"), sqlite, "{said}");
+    assert!(said.contains("a first load"), "{said}");
 
     let (mut server, port) = serve(&beside.url);
     let batched = timeline(&beside.url, &["import", file]);
     let said = String::from_utf8_lossy(&batched.stderr);
-    assert!(!said.contains("a first load"), "a server has the file open: {said}");
+    assert!(!said.contains("a first load"), "a server has the database open: {said}");
     let summary = |out: &Output| serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["events"].clone();
     assert_eq!(summary(&first), summary(&batched));
     assert_eq!(summary(&first)["created"], EVENTS - 3);
@@ -166,7 +169,7 @@ async fn a_first_load_leaves_the_database_an_import_beside_a_server_leaves() {
     assert_eq!(export(&alone.url), export(&beside.url), "the same events, byte for byte");
     assert_eq!(derived(&alone.url).await, derived(&beside.url).await);
     let db = Db::connect(&alone.url).await.unwrap();
-    assert_eq!(schema_objects(&db).await, schema, "every index and trigger built again");
+    assert_eq!(schema_objects(&db).await, schema, "every index, trigger and constraint made again");
     if sqlite {
         let backend = db.conn().get_database_backend();
         let check = db.conn().query_one_raw(Statement::from_string(backend, "PRAGMA integrity_check")).await.unwrap();

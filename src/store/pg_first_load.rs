@@ -1,0 +1,106 @@
+//! A first load into PostgreSQL: a large import into a database that holds
+//! few events yet and that no other session is connected to, written in one
+//! transaction, with what is cheaper to make from all the rows at once than
+//! row by row made at its end: the secondary indexes (the full-text index
+//! among them), the link tables' foreign keys and the kept counts. The
+//! write rules and statements are those of any batch (`events.rs`,
+//! `PgBatch`); only the counts wait for the end.
+
+use super::batch::LINK_TABLES;
+use super::counts::recount;
+use super::first_load::AT_MOST;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
+use std::time::{Duration, Instant};
+
+/// Indexes no statement of the write path reads (those it does read, the
+/// keys, identities and `event_countries` by event, stay). Each takes its
+/// rows in an order of its own, and the full-text index its words: 8 of
+/// the 64 s a 100,000-event import took went to them and the foreign keys.
+const INDEXES: [&str; 8] = [
+    "idx_events_start_id",
+    "idx_events_kind_start",
+    "idx_events_span",
+    "idx_event_participants_participant",
+    "idx_event_sources_source",
+    "idx_event_tags_tag",
+    "event_counts_by_year",
+    "idx_event_texts_search",
+];
+
+/// How long `begin` waits for sessions that are closing (this process's
+/// own pool, closed just before) to be gone.
+const CLOSING: Duration = Duration::from_secs(1);
+
+/// Memory for the statements at the end: the index builds' sorts and the
+/// counts' grouping, which spill to disk in PostgreSQL's 4 MB default.
+const END_MEMORY: &str = "SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '64MB'";
+
+/// What a first load undid at its start, to do again at its end.
+pub struct PgFirstLoad {
+    /// The statements that make the indexes and foreign keys it dropped.
+    dropped: Vec<String>,
+}
+
+impl PgFirstLoad {
+    /// In the load's transaction: none when the database holds more than
+    /// `AT_MOST` events or another session is connected to it (a server
+    /// would wait for the load's locks); otherwise drops what `end` makes.
+    pub async fn begin(txn: &DatabaseTransaction) -> Result<Option<PgFirstLoad>, DbErr> {
+        if count(txn, "SELECT count(*) AS n FROM events").await? > AT_MOST {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let others = "SELECT count(*) AS n FROM pg_stat_activity \
+                      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+        while count(txn, others).await? > 0 {
+            if started.elapsed() > CLOSING {
+                return Ok(None);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            // A transaction sees one snapshot of the sessions unless cleared.
+            txn.execute_unprepared("SELECT pg_stat_clear_snapshot()").await?;
+        }
+        let mut dropped = Vec::new();
+        let indexes = format!(
+            "SELECT pg_get_indexdef(c.oid) AS sql, format('DROP INDEX %I', c.relname) AS undo FROM pg_class c \
+             WHERE c.relkind = 'i' AND c.relnamespace = current_schema()::regnamespace AND c.relname IN ({})",
+            quoted(&INDEXES)
+        );
+        // The link tables' foreign keys: checked once, by a join, at the
+        // end, rather than by a trigger per row.
+        let keys = format!(
+            "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) \
+             AS sql, format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS undo \
+             FROM pg_constraint WHERE contype = 'f' AND conrelid IN ({})",
+            LINK_TABLES.map(|t| format!("'{t}'::regclass")).join(", ")
+        );
+        for sql in [indexes, keys] {
+            for row in txn.query_all_raw(Statement::from_string(DbBackend::Postgres, sql)).await? {
+                txn.execute_unprepared(&row.try_get::<String>("", "undo")?).await?;
+                dropped.push(row.try_get("", "sql")?);
+            }
+        }
+        Ok(Some(PgFirstLoad { dropped }))
+    }
+
+    /// Counts every event (`PgBatch` counted none of the load's) and makes
+    /// what `begin` dropped; the caller commits.
+    pub async fn end(self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
+        txn.execute_unprepared(END_MEMORY).await?;
+        // Before the indexes: `event_counts_by_year` is built once, after.
+        recount(txn).await?;
+        for sql in &self.dropped {
+            txn.execute_unprepared(sql).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn count(txn: &DatabaseTransaction, sql: &str) -> Result<i64, DbErr> {
+    let row = txn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await?;
+    row.ok_or_else(|| DbErr::RecordNotFound(sql.to_owned()))?.try_get("", "n")
+}
+
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|name| format!("'{name}'")).collect::<Vec<_>>().join(", ")
+}
