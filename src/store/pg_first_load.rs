@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 /// Indexes no statement of the write path reads (those it does read, the
 /// keys, identities and `event_countries` by event, stay). Each takes its
-/// rows in an order of its own, and the full-text index its words: 8 of
-/// the 64 s a 100,000-event import took went to them and the foreign keys.
+/// rows in an order of its own, and the full-text index its words: without
+/// them and the foreign keys, importing 100,000 events took 52.6 s, not 64.
 const INDEXES: [&str; 8] = [
     "idx_events_start_id",
     "idx_events_kind_start",
