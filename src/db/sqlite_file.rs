@@ -32,6 +32,28 @@ const KEEP_IDLE: usize = 16;
 /// reader, and count in the process's RSS.
 const MMAP_SIZE: i64 = 1 << 40;
 
+/// How much a reader maps of a file of `file_bytes` (see `take`): nothing
+/// when the file is larger than half the machine's memory. A fault on a
+/// mapped page reads the pages around it too (the device's read-ahead: 8 MB
+/// on this machine), so random reads over a file the page cache cannot
+/// hold read megabytes a page: at 10M events (a 45 GB file, 24 GB of
+/// memory) events by key were 366–768 req/s mapped, where read() served
+/// 20,000 lookups a second (bench/README.md).
+fn mmap_size(file_bytes: u64) -> i64 {
+    match memory_bytes() {
+        Some(memory) if file_bytes > memory / 2 => 0,
+        _ => MMAP_SIZE,
+    }
+}
+
+/// The machine's memory (Linux's `MemTotal`); none elsewhere.
+fn memory_bytes() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|line| line.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 pub struct SqliteFile {
     path: PathBuf,
     idle: Mutex<Vec<rusqlite::Connection>>,
@@ -92,8 +114,10 @@ impl SqliteFile {
         conn.set_prepared_statement_cache_capacity(32);
         // Pages read straight from the mapped file, not copied out of the
         // OS's cache by a read() each: at 1M events, timeline pages 1,990 ->
-        // 3,609 req/s and searches 1,230 -> 1,957 (bench/README.md).
-        conn.pragma_update(None, "mmap_size", MMAP_SIZE).map_err(sqlite_error)?;
+        // 3,609 req/s and searches 1,230 -> 1,957 (bench/README.md). Decided
+        // as a reader opens: one kept idle keeps its mapping.
+        let file_bytes = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        conn.pragma_update(None, "mmap_size", mmap_size(file_bytes)).map_err(sqlite_error)?;
         Ok(conn)
     }
 
@@ -223,5 +247,17 @@ mod tests {
         assert!(is_unique_violation(&err), "{err}");
         let other = conn.execute("INSERT INTO nowhere VALUES (1)", []).map_err(sqlite_error).unwrap_err();
         assert!(!is_unique_violation(&other));
+    }
+
+    #[test]
+    fn a_file_larger_than_half_the_memory_is_read_not_mapped() {
+        match memory_bytes() {
+            Some(memory) => {
+                assert_eq!(mmap_size(memory / 2 + 1), 0);
+                assert_eq!(mmap_size(memory / 4), MMAP_SIZE);
+            }
+            // Not Linux: mapped whatever its size, as before.
+            None => assert_eq!(mmap_size(u64::MAX), MMAP_SIZE),
+        }
     }
 }
