@@ -18,8 +18,9 @@ pub const AT_MOST: i64 = 10_000;
 /// an order of its own (dates, kinds, participants), so built as the load
 /// went, every insert landed at a random place in a b-tree larger than the
 /// page cache. No statement of the write path reads them; those it does
-/// read (keys, identities, `event_countries` by event) stay.
-const INDEXES: [&str; 7] = [
+/// read (keys, identities, `event_countries` by event) stay. PostgreSQL's
+/// first load drops them too (`pg_first_load.rs`).
+pub const INDEXES: [&str; 7] = [
     "idx_events_start_id",
     "idx_events_kind_start",
     "idx_events_span",

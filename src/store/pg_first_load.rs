@@ -8,24 +8,15 @@
 
 use super::batch::LINK_TABLES;
 use super::counts::recount;
-use super::first_load::AT_MOST;
+use super::first_load::{AT_MOST, INDEXES};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
 use std::time::{Duration, Instant};
 
-/// Indexes no statement of the write path reads (those it does read, the
-/// keys, identities and `event_countries` by event, stay). Each takes its
-/// rows in an order of its own, and the full-text index its words: without
-/// them and the foreign keys, importing 100,000 events took 52.6 s, not 64.
-const INDEXES: [&str; 8] = [
-    "idx_events_start_id",
-    "idx_events_kind_start",
-    "idx_events_span",
-    "idx_event_participants_participant",
-    "idx_event_sources_source",
-    "idx_event_tags_tag",
-    "event_counts_by_year",
-    "idx_event_texts_search",
-];
+/// The full-text index, dropped with the first load's other indexes
+/// (`first_load::INDEXES`, which no statement of the write path reads
+/// either): without them and the foreign keys, importing 100,000 events
+/// took 52.6 s, not 64.
+const SEARCH_INDEX: &str = "idx_event_texts_search";
 
 /// How long `begin` waits for sessions that are closing (this process's
 /// own pool, closed just before) to be gone.
@@ -64,7 +55,7 @@ impl PgFirstLoad {
         let indexes = format!(
             "SELECT pg_get_indexdef(c.oid) AS sql, format('DROP INDEX %I', c.relname) AS undo FROM pg_class c \
              WHERE c.relkind = 'i' AND c.relnamespace = current_schema()::regnamespace AND c.relname IN ({})",
-            quoted(&INDEXES)
+            INDEXES.into_iter().chain([SEARCH_INDEX]).map(|name| format!("'{name}'")).collect::<Vec<_>>().join(", ")
         );
         // The link tables' foreign keys: checked once, by a join, at the
         // end, rather than by a trigger per row.
@@ -99,8 +90,4 @@ impl PgFirstLoad {
 async fn count(txn: &DatabaseTransaction, sql: &str) -> Result<i64, DbErr> {
     let row = txn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await?;
     row.ok_or_else(|| DbErr::RecordNotFound(sql.to_owned()))?.try_get("", "n")
-}
-
-fn quoted(names: &[&str]) -> String {
-    names.iter().map(|name| format!("'{name}'")).collect::<Vec<_>>().join(", ")
 }
