@@ -22,6 +22,7 @@ pub mod m20261208_000001_source_url_not_unique;
 pub mod m20261209_000001_event_country_partners;
 pub mod m20261209_000002_counts_in_their_keys;
 pub mod m20261210_000001_line_hashes;
+pub mod m20261211_000001_documents_lz4;
 
 /// Creates tables that are read by their primary key alone (kept counts):
 /// on SQLite `WITHOUT ROWID`, so the primary key is the table and no

@@ -142,6 +142,7 @@ pub fn source_in(s: &SourceInput) -> Result<NewSource, ApiError> {
             if !(url.starts_with("https://") || url.starts_with("http://"))
                 || too_long
                 || url.contains(|c: char| c.is_whitespace() || c.is_control())
+                || !url::Url::parse(url).is_ok_and(|parsed| parsed.host().is_some())
             {
                 let shown: String = url.chars().take(80).collect();
                 return Err(ApiError::invalid(

@@ -98,6 +98,9 @@ async fn bad_event_bodies_are_4xx_naming_the_field() {
             "participants[0].nationality",
         ),
         (with(&["sources"], json!([{"url": "ftp://x"}])), "sources[0].url"),
+        (with(&["sources"], json!([{"url": "http://["}])), "sources[0].url"),
+        (with(&["sources"], json!([{"url": "https://"}])), "sources[0].url"),
+        (with(&["sources"], json!([{"url": "https://a b.org/"}])), "sources[0].url"),
         (
             with(&["sources"], json!([{"url": "https://x.org/a", "published_at": "yesterday"}])),
             "sources[0].published_at",

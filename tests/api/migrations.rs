@@ -116,3 +116,23 @@ async fn instances_migrating_at_once_migrate_once() {
         db.close().await.unwrap();
     }
 }
+
+#[actix_rt::test]
+async fn a_large_document_reads_back_whole_and_postgresql_stores_it_with_lz4() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let mut body = event_body("long", "2025-01-01", &["RU", "KP"]);
+    // Varied words, so that the document is large after compression too.
+    let summary: Vec<String> = (0..700).map(|i| format!("w{}", i * 7919 % 10007)).collect();
+    body["summary"] = Value::String(summary.join(" "));
+    assert_eq!(app.post("/api/v1/events", &body).await.status, 201);
+    let read = app.get("/api/v1/events/long").await;
+    assert_eq!(read.body["summary"], body["summary"]);
+
+    let Some(_) = app.database().postgres() else { return };
+    let db = Db::connect(&app.db_url).await.unwrap();
+    let sql = "SELECT pg_column_compression(document) FROM events WHERE key = 'long'";
+    let row = db.conn().query_one_raw(sea_orm::Statement::from_string(db.conn().get_database_backend(), sql));
+    let compression: Option<String> = row.await.unwrap().unwrap().try_get_by_index(0).unwrap();
+    assert_eq!(compression.as_deref(), Some("lz4"));
+}
