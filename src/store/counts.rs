@@ -24,7 +24,8 @@ const MAX_CARRIED_YEARS: i32 = 100;
 pub const CARRIED_DAYS: i32 = 36_000;
 
 /// The kept tables, in the order of the statements below.
-const TABLES: [&str; 5] = ["event_counts", "country_pairs", "carried_counts", "value_counts", "partner_counts"];
+pub(super) const TABLES: [&str; 5] =
+    ["event_counts", "country_pairs", "carried_counts", "value_counts", "partner_counts"];
 
 /// One written event, as the counts see it.
 pub struct Counted<'a> {
@@ -246,6 +247,13 @@ fn statements(backend: DbBackend, events: Events) -> [String; 5] {
         Events::All => ("TRUE".to_owned(), "TRUE".to_owned(), "TRUE".to_owned()),
     };
     let sign = if matches!(events, Events::All) { "1" } else { sign };
+    // Counting every event fills emptied tables, one row per key: nothing
+    // to add to, and no unique index needed (a first load makes the keys
+    // after the rows, `PgFirstLoad`).
+    let add_to = |table: &str, key: &str| match events {
+        Events::Listed => add_to(table, key),
+        Events::All => String::new(),
+    };
     let prefix = |column: &str, chars: u8| format!("SUBSTR(CAST({column} AS TEXT), 1, {chars})");
     let year = prefix("e.start_date", 4);
     // Each event once under each of its countries and once under ''.
@@ -329,7 +337,7 @@ pub async fn count<C: ConnectionTrait>(conn: &C, event_ids: &[i64], sign: i64) -
     Ok(())
 }
 
-/// Counts every event anew.
+/// Counts every event anew, into emptied tables.
 pub async fn recount<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     for table in TABLES {
         conn.execute_unprepared(&format!("DELETE FROM {table}")).await?;

@@ -77,7 +77,9 @@ impl<'a> EventWriter<'a> {
                 }
                 Ok(counts)
             }
-            Sink::PgFirstLoad(write, _) => write_batch(&mut PgBatch::first_load(&write.txn), batch, self.mode).await,
+            Sink::PgFirstLoad(write, load) => {
+                write_batch(&mut PgBatch::first_load(&write.txn, &mut load.sources), batch, self.mode).await
+            }
             Sink::SqliteFile(open) => {
                 let import = match open {
                     Some(import) => import,

@@ -33,8 +33,8 @@ pub const INDEXES: [&str; 7] = [
 /// The index of source identities: a first load finds its sources in
 /// `SourceIds` instead, and builds it at its end. Built row by row, its
 /// 1.6M urls (at 1M events) were lookups and inserts at random places in
-/// a b-tree of 180 MB.
-const SOURCE_IDENTITIES: &str = "idx_sources_identity";
+/// a b-tree of 180 MB. PostgreSQL's first load drops it too.
+pub const SOURCE_IDENTITIES: &str = "idx_sources_identity";
 
 /// The page cache (KiB) while a first load writes rows: half a batch
 /// import's (`SqliteFile::open_writer`), since fewer b-trees take rows at

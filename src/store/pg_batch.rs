@@ -8,6 +8,7 @@
 //! a second lookup.
 
 use super::batch::{BatchStore, LINK_TABLES, Links, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, Stored};
+use super::first_load::SourceIds;
 use chrono::{DateTime, Utc};
 use entity::{event, participant, source};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
@@ -16,24 +17,25 @@ use std::collections::HashMap;
 
 pub struct PgBatch<'c, C> {
     conn: &'c C,
-    /// False in a first load, which counts every event at its end
-    /// (`PgFirstLoad::end`).
-    counting: bool,
+    /// In a first load (`PgFirstLoad`), the sources by their identity's
+    /// digest, while the index of their identities is dropped; and no
+    /// counting, since the load counts every event at its end.
+    first_load: Option<&'c mut SourceIds>,
 }
 
 impl<'c, C> PgBatch<'c, C> {
     pub fn new(conn: &'c C) -> Self {
-        PgBatch { conn, counting: true }
+        PgBatch { conn, first_load: None }
     }
 
-    pub fn first_load(conn: &'c C) -> Self {
-        PgBatch { conn, counting: false }
+    pub fn first_load(conn: &'c C, sources: &'c mut SourceIds) -> Self {
+        PgBatch { conn, first_load: Some(sources) }
     }
 }
 
 impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
-        if !self.counting {
+        if self.first_load.is_some() {
             return Ok(());
         }
         super::counts::count(self.conn, event_ids, -1).await
@@ -94,7 +96,29 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         let sql = format!(
             "SELECT {SOURCE_COLUMNS} FROM sources WHERE identity IN (SELECT json_array_elements_text($1::json))"
         );
-        self.query(&sql, json!(identities)).await?.iter().map(source_row).collect()
+        let Some(known) = self.first_load.as_deref() else {
+            return self.query(&sql, json!(identities)).await?.iter().map(source_row).collect();
+        };
+        let wanted: Vec<(&String, i64)> = identities.iter().filter_map(|i| known.get(i).map(|id| (i, id))).collect();
+        let ids: Vec<i64> = wanted.iter().map(|(_, id)| *id).collect();
+        let by_id: HashMap<i64, source::Model> =
+            self.sources_by_id(&ids).await?.into_iter().map(|row| (row.id, row)).collect();
+        let mut found = Vec::with_capacity(wanted.len());
+        let mut collided = Vec::new();
+        for (identity, id) in wanted {
+            match by_id.get(&id) {
+                Some(row) if row.identity == *identity => found.push(row.clone()),
+                // Another identity with the same digest: found without its
+                // index, by reading them all (1 in 10^7 at 1M sources).
+                _ => collided.push(identity),
+            }
+        }
+        if !collided.is_empty() {
+            found.extend(
+                self.query(&sql, json!(collided)).await?.iter().map(source_row).collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+        Ok(found)
     }
 
     async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
@@ -113,7 +137,14 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
                        "published": r.published})
             })
             .collect();
-        self.query(&sql, Json::Array(rows)).await?.iter().map(source_row).collect()
+        let created: Vec<source::Model> =
+            self.query(&sql, Json::Array(rows)).await?.iter().map(source_row).collect::<Result<_, _>>()?;
+        if let Some(known) = self.first_load.as_deref_mut() {
+            for row in &created {
+                known.insert(&row.identity, row.id);
+            }
+        }
+        Ok(created)
     }
 
     async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr> {
@@ -169,7 +200,7 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     }
 
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
-        if self.counting {
+        if self.first_load.is_none() {
             super::counts::add(self.conn, &links.counts).await?;
         }
         let participants: Vec<Json> = links

@@ -2,13 +2,14 @@
 //! few events yet and that no other session is connected to, written in one
 //! transaction, with what is cheaper to make from all the rows at once than
 //! row by row made at its end: the secondary indexes (the full-text index
-//! among them), the link tables' foreign keys and the kept counts. The
-//! write rules and statements are those of any batch (`events.rs`,
-//! `PgBatch`); only the counts wait for the end.
+//! among them), the link tables' foreign keys, and the kept counts with
+//! their keys. The write rules and statements are those of any batch
+//! (`events.rs`, `PgBatch`); only the counts wait for the end, and sources
+//! are found by a digest of their identity, as in SQLite's first load.
 
 use super::batch::LINK_TABLES;
-use super::counts::recount;
-use super::first_load::{AT_MOST, INDEXES};
+use super::counts::{TABLES as COUNT_TABLES, recount};
+use super::first_load::{AT_MOST, INDEXES, SOURCE_IDENTITIES, SourceIds};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,10 @@ const END_MEMORY: &str = "SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL wo
 pub struct PgFirstLoad {
     /// The statements that make the indexes and foreign keys it dropped.
     dropped: Vec<String>,
+    /// The sources, found by their identity's digest while the index of
+    /// identities is dropped (at 1M events, looking sources up by it took
+    /// 20 s and keeping it 1.6M inserts at random places).
+    pub sources: SourceIds,
 }
 
 impl PgFirstLoad {
@@ -55,15 +60,25 @@ impl PgFirstLoad {
         let indexes = format!(
             "SELECT pg_get_indexdef(c.oid) AS sql, format('DROP INDEX %I', c.relname) AS undo FROM pg_class c \
              WHERE c.relkind = 'i' AND c.relnamespace = current_schema()::regnamespace AND c.relname IN ({})",
-            INDEXES.into_iter().chain([SEARCH_INDEX]).map(|name| format!("'{name}'")).collect::<Vec<_>>().join(", ")
+            INDEXES
+                .into_iter()
+                .chain([SEARCH_INDEX, SOURCE_IDENTITIES])
+                .map(|name| format!("'{name}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         // The link tables' foreign keys: checked once, by a join, at the
-        // end, rather than by a trigger per row.
+        // end, rather than by a trigger per row. The count tables' keys:
+        // counted at the end into tables without them, then sorted once
+        // (1M events: `country_pairs` took 16 s that way, 25-29 s into its
+        // key row by row, bench/README.md).
+        let tables = |names: &[&str]| names.iter().map(|t| format!("'{t}'::regclass")).collect::<Vec<_>>().join(", ");
         let keys = format!(
             "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) \
              AS sql, format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS undo \
-             FROM pg_constraint WHERE contype = 'f' AND conrelid IN ({})",
-            LINK_TABLES.map(|t| format!("'{t}'::regclass")).join(", ")
+             FROM pg_constraint WHERE (contype = 'f' AND conrelid IN ({})) OR (contype = 'p' AND conrelid IN ({}))",
+            tables(&LINK_TABLES),
+            tables(&COUNT_TABLES)
         );
         for sql in [indexes, keys] {
             for row in txn.query_all_raw(Statement::from_string(DbBackend::Postgres, sql)).await? {
@@ -71,11 +86,17 @@ impl PgFirstLoad {
                 dropped.push(row.try_get("", "sql")?);
             }
         }
-        Ok(Some(PgFirstLoad { dropped }))
+        let mut sources = SourceIds::default();
+        let stored = Statement::from_string(DbBackend::Postgres, "SELECT id, identity FROM sources");
+        for row in txn.query_all_raw(stored).await? {
+            sources.insert(&row.try_get_by_index::<String>(1)?, row.try_get_by_index(0)?);
+        }
+        Ok(Some(PgFirstLoad { dropped, sources }))
     }
 
     /// Counts every event (`PgBatch` counted none of the load's) and makes
-    /// what `begin` dropped; the caller commits.
+    /// what `begin` dropped, the count tables' keys among it; the caller
+    /// commits.
     pub async fn end(self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
         txn.execute_unprepared(END_MEMORY).await?;
         // Before the indexes: `event_counts_by_year` is built once, after.
