@@ -63,6 +63,9 @@ RULES_NO_SCHEMA_CAN_STATE = [
     (r"location", r"^give both lat and lon, or neither$"),
     # A participant or source named by id must exist.
     (r"(participants|sources)\[\d+\]\.id", r"^no (participant|source) with id -?\d+$"),
+    # A url's host must be a name or address a URL parser accepts (an
+    # international name must be valid IDNA), which a pattern cannot state.
+    (r"(.*\.)?url", r"does not parse as a URL with a host$"),
     # A source with no url is known by its title.
     (r"(.*\.)?title", r"^a source without a url is known by its title"),
     # The first API's `published_at` and `published` must agree.

@@ -142,13 +142,18 @@ pub fn source_in(s: &SourceInput) -> Result<NewSource, ApiError> {
             if !(url.starts_with("https://") || url.starts_with("http://"))
                 || too_long
                 || url.contains(|c: char| c.is_whitespace() || c.is_control())
-                || !url::Url::parse(url).is_ok_and(|parsed| parsed.host().is_some())
             {
                 let shown: String = url.chars().take(80).collect();
                 return Err(ApiError::invalid(
                     "url",
                     format!("'{shown}' is not an http(s) URL of at most {MAX_URL} characters"),
                 ));
+            }
+            // A host a browser could not reach (`http://[`, an invalid
+            // international name) makes no link.
+            if !url::Url::parse(url).is_ok_and(|parsed| parsed.host().is_some()) {
+                let shown: String = url.chars().take(80).collect();
+                return Err(ApiError::invalid("url", format!("'{shown}' does not parse as a URL with a host")));
             }
             Some(url.to_owned())
         }
