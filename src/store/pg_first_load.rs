@@ -29,7 +29,8 @@ const END_MEMORY: &str = "SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL wo
 
 /// What a first load undid at its start, to do again at its end.
 pub struct PgFirstLoad {
-    /// The statements that make the indexes and foreign keys it dropped.
+    /// The statements that make the indexes, foreign keys and primary keys
+    /// it dropped.
     dropped: Vec<String>,
     /// The sources, found by their identity's digest while the index of
     /// identities is dropped (at 1M events, looking sources up by it took
