@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 /// the job: import is idempotent).
 const BATCH: usize = 5_000;
 /// After writing this many events, the planner's statistics are refreshed
-/// (`Db::refresh_statistics`): PostgreSQL otherwise plans against the empty
+/// (`Db::refresh_after_import`): PostgreSQL otherwise plans against the empty
 /// tables it last analysed.
 pub const ANALYZE_AFTER: u64 = 10_000;
 /// The most bytes of lines held unparsed: lines are parsed before a batch
@@ -88,11 +88,9 @@ pub struct Importer<'a> {
     /// Taken when the import ends.
     writer: Option<EventWriter<'a>>,
     splitter: LineSplitter,
-    /// Lines read and not yet parsed: their numbers and where they are in
-    /// `text` (none for a line too long to keep). They are looked up and
-    /// parsed a batch at a time on both cores (`parse_pending`).
-    pending: Vec<(u64, Option<Range<usize>>)>,
-    text: Vec<u8>,
+    /// Looked up and parsed a batch at a time on both cores
+    /// (`parse_pending`).
+    lines: Lines,
     /// The keys of the lines sent to be parsed.
     parsed_keys: KeySet,
     batch: Vec<NewEvent>,
@@ -123,8 +121,7 @@ impl<'a> Importer<'a> {
             strict,
             writer: Some(writer),
             splitter: LineSplitter::default(),
-            pending: Vec::with_capacity(BATCH),
-            text: Vec::new(),
+            lines: Lines::default(),
             parsed_keys: KeySet::default(),
             batch: Vec::with_capacity(BATCH),
             first_bad: None,
@@ -152,8 +149,9 @@ impl<'a> Importer<'a> {
         if let Some(writer) = self.writer.take() {
             self.summary.events.add(writer.commit().await?);
         }
-        if !self.first_load && self.summary.events.created + self.summary.events.updated >= ANALYZE_AFTER {
-            self.db.refresh_statistics().await?;
+        let written = self.summary.events.created + self.summary.events.updated;
+        if !self.first_load && written >= ANALYZE_AFTER {
+            self.db.refresh_after_import(written).await?;
         }
         self.summary.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         Ok(self.summary)
@@ -165,7 +163,7 @@ impl<'a> Importer<'a> {
     }
 
     async fn after_lines(&mut self) -> Result<(), ImportError> {
-        if self.pending.len() >= BATCH || self.text.len() >= MAX_PENDING_BYTES {
+        if self.lines.pending.len() >= BATCH || self.lines.text.len() >= MAX_PENDING_BYTES {
             self.parse_pending().await?;
         }
         if self.strict
@@ -176,9 +174,6 @@ impl<'a> Importer<'a> {
                 writer.abandon().await;
             }
             return Err(ImportError::BadLine(bad));
-        }
-        if self.batch.len() >= BATCH {
-            self.flush().await?;
         }
         Ok(())
     }
@@ -197,65 +192,53 @@ impl<'a> Importer<'a> {
     fn accept(&mut self, piece: Piece<'_>) {
         self.summary.lines += 1;
         match piece {
-            Piece::TooLong(n) => self.pending.push((n, None)),
+            Piece::TooLong(n) => self.lines.pending.push((n, None)),
             Piece::Line(_, bytes) if bytes.iter().all(u8::is_ascii_whitespace) => {}
-            Piece::Line(n, bytes) => {
-                let start = self.text.len();
-                self.text.extend_from_slice(bytes);
-                self.pending.push((n, Some(start..self.text.len())));
-            }
+            Piece::Line(n, bytes) => self.lines.push(n, bytes),
         }
     }
 
-    /// Parses the pending lines, in order, on both cores. A line that its
-    /// event was last written from, as the database holds it, is not
-    /// parsed: the event is as the line says, so it counts as unchanged.
-    /// That makes importing a file again mostly a lookup by key.
+    /// Parses the pending lines, in order, on both cores, while the batch
+    /// parsed before them is written: PostgreSQL writes one batch while this
+    /// process reads the next, rather than each waiting for the other. (A
+    /// writer that writes behind, on a thread of its own, is handed each
+    /// batch as soon as it is read: holding one back would only cost
+    /// memory.) A line that its event was last written from, as the
+    /// database holds it, is not parsed: the event is as the line says, so
+    /// it counts as unchanged. That makes importing a file again mostly a
+    /// lookup by key.
     async fn parse_pending(&mut self) -> Result<(), ImportError> {
-        let text = &self.text;
-        let marks = parallel::map(&self.pending, |(_, range)| range.as_ref().map(|r| LineMark::of(&text[r.clone()])));
-        let keys: Vec<&str> = marks.iter().flatten().filter_map(|mark| mark.key).collect();
-        let stored = if self.first_load { HashMap::new() } else { read::line_hashes(self.db, &keys).await? };
-        let mut to_parse = Vec::with_capacity(self.pending.len());
-        for ((n, range), mark) in self.pending.iter().zip(&marks) {
-            let mark = mark.as_ref();
-            let key = mark.and_then(|mark| mark.key);
-            match (mark, key) {
-                // The lookup reads only what is committed, and batches are
-                // written after it: a line whose key came before in this
-                // import is parsed, as that line may have rewritten it.
-                (Some(mark), Some(key)) if mark.is_stored(key, &stored) && !self.parsed_keys.may_hold(key) => {
-                    self.summary.events.unchanged += 1;
-                }
-                _ => {
-                    if let Some(key) = key {
-                        self.parsed_keys.insert(key);
-                    }
-                    to_parse.push((*n, range.clone(), mark.map(|mark| mark.hash)));
-                }
+        let behind = self.writer.as_ref().is_some_and(EventWriter::writes_behind);
+        let ready = if !behind && self.batch.len() >= BATCH {
+            std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH))
+        } else {
+            vec![]
+        };
+        let lines = std::mem::take(&mut self.lines);
+        let Importer { db, writer, parsed_keys, first_load, .. } = self;
+        let write = async {
+            match writer.as_mut() {
+                _ if ready.is_empty() => Ok(WriteCounts::default()),
+                Some(writer) => writer.write(ready).await,
+                None => Err(ApiError::Database(sea_orm::DbErr::Custom("the import has ended".into()))),
             }
-        }
-        // Stemmed here rather than by the write, whose one thread is what
-        // a large import waits for.
-        let parsed = parallel::map(&to_parse, |(n, range, line_hash)| match range {
-            Some(range) => {
-                let event = parse_line(&text[range.clone()]).map(|event| {
-                    let mut event = NewEvent { line_hash: *line_hash, ..event };
-                    event.stem();
-                    event
-                });
-                (*n, event)
-            }
-            None => (*n, Err((None, format!("the line is longer than {MAX_LINE} bytes")))),
-        });
-        for (n, result) in parsed {
+        };
+        let (written, read) = tokio::join!(write, lines.read(db, *first_load, parsed_keys));
+        self.summary.events.add(written?);
+        let (mut lines, read) = read?;
+        self.summary.events.unchanged += read.unchanged;
+        for (n, result) in read.parsed {
             match result {
                 Ok(event) => self.batch.push(event),
                 Err((field, reason)) => self.bad_line(n, field, reason),
             }
         }
-        self.pending.clear();
-        self.text.clear();
+        lines.text.clear();
+        lines.pending.clear();
+        self.lines = lines;
+        if behind && self.batch.len() >= BATCH {
+            self.flush().await?;
+        }
         Ok(())
     }
 
@@ -271,30 +254,113 @@ impl<'a> Importer<'a> {
     }
 }
 
-/// What a line is known by before it is parsed.
-struct LineMark<'a> {
-    /// `line_hash`.
-    hash: i64,
-    /// The key it gives, when it is a JSON object with one written without
-    /// escapes (a valid key needs none).
-    key: Option<&'a str>,
+/// Lines read and not yet parsed: their numbers and where they are in
+/// `text` (none for a line too long to keep). Owned, so that they are read
+/// on other threads while the task that holds them writes.
+#[derive(Default)]
+struct Lines {
+    text: Vec<u8>,
+    pending: Vec<(u64, Option<Range<usize>>)>,
 }
 
-impl<'a> LineMark<'a> {
-    fn of(line: &'a [u8]) -> LineMark<'a> {
+/// What reading a batch of lines gave.
+struct Read {
+    parsed: Vec<(u64, Result<NewEvent, Fault>)>,
+    /// Lines found as the database holds them, not parsed.
+    unchanged: u64,
+}
+
+impl Lines {
+    fn push(&mut self, n: u64, line: &[u8]) {
+        let start = self.text.len();
+        self.text.extend_from_slice(line);
+        self.pending.push((n, Some(start..self.text.len())));
+    }
+
+    /// Marks each line, looks their keys up (unless a first load), and
+    /// parses those that are not stored as they are.
+    async fn read(self, db: &Db, first_load: bool, parsed_keys: &mut KeySet) -> Result<(Lines, Read), ImportError> {
+        let (lines, marks) = parallel::off_thread(move || {
+            let marks =
+                parallel::map(&self.pending, |(_, line)| line.clone().map(|line| LineMark::of(&self.text, line)));
+            (self, marks)
+        })
+        .await;
+        let keys: Vec<Option<&str>> = marks.iter().map(|mark| mark.as_ref().and_then(|m| m.key(&lines.text))).collect();
+        let stored = if first_load {
+            HashMap::new()
+        } else {
+            read::line_hashes(db, &keys.iter().flatten().copied().collect::<Vec<_>>()).await?
+        };
+        let mut unchanged = 0;
+        let mut to_parse = Vec::with_capacity(lines.pending.len());
+        for (((n, line), mark), key) in lines.pending.iter().zip(&marks).zip(&keys) {
+            match (mark, key) {
+                // The lookup reads only what is committed, and batches are
+                // written after it: a line whose key came before in this
+                // import is parsed, as that line may have rewritten it.
+                (Some(mark), Some(key)) if stored.get(*key) == Some(&mark.hash) && !parsed_keys.may_hold(key) => {
+                    unchanged += 1;
+                }
+                _ => {
+                    if let Some(key) = key {
+                        parsed_keys.insert(key);
+                    }
+                    to_parse.push((*n, line.clone(), mark.as_ref().map(|mark| mark.hash)));
+                }
+            }
+        }
+        drop(keys);
+        // Stemmed here rather than by the write, whose one thread is what
+        // a large import waits for.
+        let (lines, parsed) = parallel::off_thread(move || {
+            let parsed = parallel::map(&to_parse, |(n, line, line_hash)| match line {
+                Some(line) => {
+                    let event = parse_line(&lines.text[line.clone()]).map(|event| {
+                        let mut event = NewEvent { line_hash: *line_hash, ..event };
+                        event.stem();
+                        event
+                    });
+                    (*n, event)
+                }
+                None => (*n, Err((None, format!("the line is longer than {MAX_LINE} bytes")))),
+            });
+            (lines, parsed)
+        })
+        .await;
+        Ok((lines, Read { parsed, unchanged }))
+    }
+}
+
+/// What a line is known by before it is parsed.
+struct LineMark {
+    /// `line_hash`.
+    hash: i64,
+    /// Where in the text is the key it gives, when it is a JSON object with
+    /// one written without escapes (a valid key needs none).
+    key: Option<Range<usize>>,
+}
+
+impl LineMark {
+    /// The mark of the line at `line` in `text`.
+    fn of(text: &[u8], line: Range<usize>) -> LineMark {
         // The key alone, every other value skipped unread; a key with
         // escapes cannot be borrowed, so it fails, as does any bad line.
         #[derive(serde::Deserialize)]
         struct Keyed<'a> {
             key: Option<&'a str>,
         }
-        let key = serde_json::from_slice::<Keyed>(line).ok().and_then(|keyed| keyed.key);
-        LineMark { hash: line_hash(line), key }
+        let bytes = &text[line];
+        let key = serde_json::from_slice::<Keyed>(bytes).ok().and_then(|keyed| keyed.key).map(|key| {
+            // Borrowed from `bytes`, so its address says where it is.
+            let start = key.as_ptr() as usize - text.as_ptr() as usize;
+            start..start + key.len()
+        });
+        LineMark { hash: line_hash(bytes), key }
     }
 
-    /// Whether the event with this key was last written from this line.
-    fn is_stored(&self, key: &str, stored: &HashMap<String, i64>) -> bool {
-        stored.get(key) == Some(&self.hash)
+    fn key<'t>(&self, text: &'t [u8]) -> Option<&'t str> {
+        self.key.clone().and_then(|key| std::str::from_utf8(&text[key]).ok())
     }
 }
 
@@ -342,8 +408,11 @@ impl Default for KeySet {
     }
 }
 
+/// The field (when there is one) and the reason a line fails on.
+pub type Fault = (Option<String>, String);
+
 /// One line into a checked event, or the field and reason it fails on.
-pub fn parse_line(bytes: &[u8]) -> Result<NewEvent, (Option<String>, String)> {
+pub fn parse_line(bytes: &[u8]) -> Result<NewEvent, Fault> {
     // Tracking the path costs on every line; only a failing line needs it.
     let input: EventInput = match serde_json::from_slice(bytes) {
         Ok(input) => input,
@@ -385,15 +454,17 @@ mod tests {
     #[test]
     fn a_line_is_known_by_its_key_and_its_bytes_before_it_is_parsed() {
         let line = br#"{"title": "T", "tags": ["a", {"b": "key"}], "key": "evt-1", "summary": "\"quoted\""}"#;
-        let mark = LineMark::of(line);
-        assert_eq!(mark.key, Some("evt-1"));
+        let mark = LineMark::of(line, 0..line.len());
+        assert_eq!(mark.key(line), Some("evt-1"));
+        let after = [&b"{}"[..], line].concat();
+        assert_eq!(LineMark::of(&after, 2..after.len()).key(&after), Some("evt-1"), "a key is found where its line is");
         let spaced = br#"{"title": "T",  "tags": ["a", {"b": "key"}], "key": "evt-1", "summary": "\"quoted\""}"#;
-        assert_ne!(LineMark::of(spaced).hash, mark.hash, "a line written differently is another line");
-        assert_eq!(LineMark::of(line).hash, mark.hash);
+        assert_ne!(LineMark::of(spaced, 0..spaced.len()).hash, mark.hash, "a line written differently is another line");
+        assert_eq!(LineMark::of(line, 0..line.len()).hash, mark.hash);
         for unread in
             [&br#"{"key": "evt\u002d1"}"#[..], br#"{"key": 7}"#, br#"{"title": "no key"}"#, b"{\"key\": \"x\"", b"[]"]
         {
-            assert_eq!(LineMark::of(unread).key, None, "{}", String::from_utf8_lossy(unread));
+            assert_eq!(LineMark::of(unread, 0..unread.len()).key, None, "{}", String::from_utf8_lossy(unread));
         }
     }
 }

@@ -1,6 +1,16 @@
-//! Work split over the machine's two cores: an import's reading thread
-//! parses and checks lines, its writing thread stems, and each is helped by
-//! a second thread while the other core would otherwise wait (bench/README.md).
+//! Work split over the machine's two cores: an import parses, checks and
+//! stems each batch of lines on two threads off the task that writes, which
+//! meanwhile writes the batch before (bench/README.md).
+
+/// `f` on a thread of tokio's blocking pool: the task awaiting it goes on
+/// polling its other futures meanwhile (an import's write of the batch
+/// before).
+pub async fn off_thread<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
 
 /// Fewer items than this are not worth a thread.
 const ON_ONE_THREAD: usize = 64;

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 /// latest day it could have happened on, so window queries are plain range
 /// comparisons. `end_date` and `date_precision` are the first API's view of
 /// the date, `known_precision` how finely it is known.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "events")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 /// event is that country or a person of that nationality. It carries the
 /// event's dates so "events of country C, newest first" is one index range
 /// scan whatever the size of the database. Maintained by the write path.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "event_countries")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A participant's part in an event, in the order the event lists them.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "event_participants")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A source backing an event, in the order the event lists them.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "event_sources")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A tag of an event, in order.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "event_tags")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

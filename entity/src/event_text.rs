@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 /// filter by; `position` its place in timeline order, which SQLite's index
 /// uses as its rowid. Apart from `events` so that a timeline page's rows
 /// stay narrow.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "event_texts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

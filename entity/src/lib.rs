@@ -1,5 +1,7 @@
 //! SeaORM entities for the Timeline schema. Entities only: no business logic
 //! lives here (validation and the write path are in the service crate).
+//! The rows the write path makes serialize with their columns' names: that
+//! is how PostgreSQL's batch statements receive them (`json_to_recordset`).
 
 pub mod api_token;
 pub mod event;

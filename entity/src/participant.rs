@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 /// the nationality of a person, or the home country of an organization.
 /// `identity` is the unique matching key (kind + country + folded name), so
 /// the same participant is one row across events.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "participants")]
 pub struct Model {
     #[sea_orm(primary_key)]

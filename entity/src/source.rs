@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 /// A report (article, broadcast, statement page…) that backs one or more
 /// events. `identity` is unique: the url, or title, publisher and date for
 /// a source with no url.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "sources")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -89,8 +89,8 @@ pub trait BatchStore {
     async fn sources_by_id(&mut self, ids: &[i64]) -> Result<Vec<source::Model>, DbErr>;
     async fn sources_by_identity(&mut self, identities: &[String]) -> Result<Vec<source::Model>, DbErr>;
     async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr>;
-    /// Replaces every column but `created_at`.
-    async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr>;
+    /// Replaces every column but `created_at` of each row's event.
+    async fn update_events(&mut self, rows: &[event::Model]) -> Result<(), DbErr>;
     /// The new ids, in the order of `rows`.
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr>;
     async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr>;

@@ -90,6 +90,12 @@ impl<'a> EventWriter<'a> {
         }
     }
 
+    /// Whether a batch is written on a thread of the writer's own while
+    /// the caller goes on (a SQLite file, `SqliteWriter`).
+    pub fn writes_behind(&self) -> bool {
+        matches!(self.sink, Sink::SqliteFile(_))
+    }
+
     /// Commits what is uncommitted; returns what the last batches did.
     pub async fn commit(self) -> Result<WriteCounts, ApiError> {
         let counts = match self.sink {

@@ -94,6 +94,7 @@ pub async fn write_batch<S: BatchStore>(
     });
     let mut fresh: Vec<event::Model> = Vec::new();
     let mut fresh_events: Vec<&NewEvent> = Vec::new();
+    let mut updated: Vec<event::Model> = Vec::new();
     let mut written: Vec<(i64, &NewEvent)> = Vec::new();
     for (new, row) in events.iter().zip(rows) {
         let row = row?;
@@ -101,10 +102,13 @@ pub async fn write_batch<S: BatchStore>(
             fresh.push(row);
             fresh_events.push(new);
         } else {
-            store.update_event(&row).await?;
             written.push((row.id, new));
-            counts.updated += 1;
+            updated.push(row);
         }
+    }
+    if !updated.is_empty() {
+        counts.updated = updated.len() as u64;
+        store.update_events(&updated).await?;
     }
 
     let rewritten: Vec<i64> = written.iter().map(|(id, _)| *id).collect();

@@ -43,7 +43,9 @@ impl PgFirstLoad {
     /// `AT_MOST` events or another session is connected to it (a server
     /// would wait for the load's locks); otherwise drops what `end` makes.
     pub async fn begin(txn: &DatabaseTransaction) -> Result<Option<PgFirstLoad>, DbErr> {
-        if count(txn, "SELECT count(*) AS n FROM events").await? > AT_MOST {
+        // Counted no further than needed: all of a million took 2 s.
+        let events = format!("SELECT count(*) AS n FROM (SELECT 1 FROM events LIMIT {}) e", AT_MOST + 1);
+        if count(txn, &events).await? > AT_MOST {
             return Ok(None);
         }
         let started = Instant::now();

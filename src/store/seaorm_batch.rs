@@ -91,10 +91,12 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
         self.sources_by_identity(&identities).await
     }
 
-    async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr> {
-        let mut active = row.clone().into_active_model().reset_all();
-        active.created_at = NotSet;
-        active.update(self.0).await?;
+    async fn update_events(&mut self, rows: &[event::Model]) -> Result<(), DbErr> {
+        for row in rows {
+            let mut active = row.clone().into_active_model().reset_all();
+            active.created_at = NotSet;
+            active.update(self.0).await?;
+        }
         Ok(())
     }
 

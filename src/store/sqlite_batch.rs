@@ -144,7 +144,7 @@ impl BatchStore for SqliteBatch<'_> {
         Ok(created)
     }
 
-    async fn update_event(&mut self, row: &event::Model) -> Result<(), DbErr> {
+    async fn update_events(&mut self, rows: &[event::Model]) -> Result<(), DbErr> {
         let mut update = self
             .conn
             .prepare_cached(
@@ -154,8 +154,10 @@ impl BatchStore for SqliteBatch<'_> {
                  lon = ?17, content_hash = ?18, line_hash = ?19, document = ?20, updated_at = ?21 WHERE id = ?22",
             )
             .map_err(e)?;
-        with_event_columns(row, [&text_timestamp(&row.updated_at), &row.id], |params| update.execute(params))
-            .map_err(e)?;
+        for row in rows {
+            with_event_columns(row, [&text_timestamp(&row.updated_at), &row.id], |params| update.execute(params))
+                .map_err(e)?;
+        }
         Ok(())
     }
 

@@ -75,7 +75,9 @@ impl<'a> SqliteWriter<'a> {
             return Ok(None);
         };
         let conn = file.open_writer()?;
-        let events: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(sqlite_error)?;
+        let events: i64 = conn
+            .query_row("SELECT count(*) FROM (SELECT 1 FROM events LIMIT ?1)", [first_load::AT_MOST + 1], |r| r.get(0))
+            .map_err(sqlite_error)?;
         if events > first_load::AT_MOST {
             return Ok(None);
         }

@@ -187,6 +187,28 @@ async fn a_strict_import_with_a_bad_line_writes_nothing() {
     import(&app, "?strict=maybe", "").await.assert_problem(400, "strict");
 }
 
+/// An import reads each batch of 5,000 lines while the batch before it is
+/// written. A key that comes again in a later batch ends as its last line
+/// says, and a strict import whose bad line comes after two batches still
+/// writes nothing.
+#[actix_rt::test]
+async fn a_long_import_ends_as_its_last_lines_say_and_a_late_bad_line_undoes_a_strict_one() {
+    let app = spawn_app().await;
+    let mut lines: Vec<String> = (0..10_100).map(|i| line(&format!("long-{i:05}"), "2024-05-06", "day", &[])).collect();
+    lines[9_000] = line("long-00100", "2023", "year", &[]).replace("Summit long-00100", "Rewritten");
+    let reply = import(&app, "", &lines.join("\n")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!((&reply.body["events"]["created"], &reply.body["events"]["updated"]), (&json!(10_099), &json!(1)));
+    assert_eq!(app.get("/api/v1/events/long-00100").await.body["title"], "Rewritten");
+    assert_eq!(app.get("/api/v1/events/long-10099").await.status, 200);
+
+    let mut lines: Vec<String> = (0..10_100).map(|i| line(&format!("late-{i:05}"), "2024-05-06", "day", &[])).collect();
+    lines[10_050] = line("late-bad", "2024-13", "month", &[]);
+    import(&app, "?strict=true", &lines.join("\n")).await.assert_problem(400, "line 10051: start");
+    assert_eq!(app.get("/api/v1/events/late-00000").await.status, 404);
+    assert_eq!(app.get("/api/v1/events/late-09999").await.status, 404);
+}
+
 #[actix_rt::test]
 async fn export_then_import_into_an_empty_database_gives_the_same_timeline() {
     let source = spawn_app().await;
