@@ -4,8 +4,7 @@ use crate::db::{Backend, Db, fetch_optional};
 use crate::error::ApiError;
 use entity::{event, participant};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, Statement};
-use serde_json::json;
+use sea_orm::{ConnectionTrait, DbErr, Statement};
 use std::collections::HashMap;
 
 /// The stored document (JSON) of one event.
@@ -49,8 +48,8 @@ pub async fn line_hashes(db: &Db, keys: &[&str]) -> Result<HashMap<String, i64>,
              AND line_hash IS NOT NULL"
         }
     };
-    let statement =
-        Statement::from_sql_and_values(db.conn().get_database_backend(), sql, [json!(keys).to_string().into()]);
+    let keys_json = serde_json::to_string(keys).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let statement = Statement::from_sql_and_values(db.conn().get_database_backend(), sql, [keys_json.into()]);
     let mut hashes = HashMap::with_capacity(keys.len());
     for row in db.conn().query_all_raw(statement).await? {
         hashes.insert(row.try_get_by_index(0)?, row.try_get_by_index(1)?);
