@@ -23,6 +23,8 @@ pub mod m20261209_000001_event_country_partners;
 pub mod m20261209_000002_counts_in_their_keys;
 pub mod m20261210_000001_line_hashes;
 pub mod m20261211_000001_documents_lz4;
+pub mod m20261212_000001_search_newest_first;
+pub mod m20261212_000002_carried_counts_by_year;
 
 /// Creates tables that are read by their primary key alone (kept counts):
 /// on SQLite `WITHOUT ROWID`, so the primary key is the table and no

@@ -39,7 +39,7 @@ impl Dialect {
     fn matches(self, search: &SearchQuery, countries: &[String], all: bool) -> Expr {
         let ids = match self {
             Dialect::Sqlite => Query::select()
-                .expr(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID_BITS}")))
+                .expr(fts_event_id())
                 .from(Alias::new("event_search"))
                 .and_where(fts_match(search, countries, all))
                 .to_owned(),
@@ -63,6 +63,13 @@ fn fts_match(search: &SearchQuery, countries: &[String], all: bool) -> Expr {
         expression = format!("{expression} AND countries : ({})", quoted.join(if all { " AND " } else { " OR " }));
     }
     Expr::cust_with_values("\"event_search\" MATCH ?", [expression])
+}
+
+/// SQLite: the event of a row of the search index, which keeps each event
+/// under its timeline position negated, so that newest first is FTS5's
+/// forward walk (`m20261212_000001_search_newest_first`).
+fn fts_event_id() -> Expr {
+    Expr::cust(format!("(-\"event_search\".\"rowid\") & {POSITION_ID_BITS}"))
 }
 
 /// PostgreSQL: `event_texts` rows with the words of `search` and the
@@ -232,25 +239,35 @@ fn search_walk(
     dialect: Dialect,
     earliest_start: Option<NaiveDate>,
 ) -> SelectStatement {
-    let (mut q, walked) = match dialect {
-        Dialect::Sqlite => {
-            (found_events(f, search, earliest_start), Expr::col((Alias::new("event_search"), Alias::new("rowid"))))
-        }
-        Dialect::Postgres => {
-            (texts_found(f, search, earliest_start), Expr::col((event_text::Entity, event_text::Column::Position)))
-        }
+    // SQLite's index holds each event under its position negated
+    // (`fts_event_id`): there every bound and the order turn round.
+    let (mut q, walked, negated) = match dialect {
+        Dialect::Sqlite => (
+            found_events(f, search, earliest_start),
+            Expr::col((Alias::new("event_search"), Alias::new("rowid"))),
+            true,
+        ),
+        Dialect::Postgres => (
+            texts_found(f, search, earliest_start),
+            Expr::col((event_text::Entity, event_text::Column::Position)),
+            false,
+        ),
     };
+    let before = |at: i64| if negated { walked.clone().gt(-at) } else { walked.clone().lt(at) };
+    let after = |at: i64| if negated { walked.clone().lt(-at) } else { walked.clone().gt(at) };
+    let at_or_after = |at: i64| if negated { walked.clone().lte(-at) } else { walked.clone().gte(at) };
     if let Some(to) = f.to.and_then(|to| to.succ_opt()) {
-        q.and_where(walked.clone().lt(position(to, 0)));
+        q.and_where(before(position(to, 0)));
     }
     if let Some(earliest) = earliest_start {
-        q.and_where(walked.clone().gte(position(earliest, 0)));
+        q.and_where(at_or_after(position(earliest, 0)));
     }
-    if let Some(after) = f.after {
-        let at = position(after.start, after.id);
-        q.and_where(if f.ascending() { walked.clone().gt(at) } else { walked.clone().lt(at) });
+    if let Some(cursor) = f.after {
+        let at = position(cursor.start, cursor.id);
+        q.and_where(if f.ascending() { after(at) } else { before(at) });
     }
-    q.order_by_expr(walked, order(f)).limit(f.limit + 1);
+    let walk = if f.ascending() != negated { Order::Asc } else { Order::Desc };
+    q.order_by_expr(walked, walk).limit(f.limit + 1);
     if dialect == Dialect::Sqlite { q } else { documents_of(q, f) }
 }
 
@@ -287,12 +304,7 @@ fn found_events(f: &TimelineFilter, search: &SearchQuery, earliest_start: Option
         .column((event::Entity, event::Column::Id))
         .column((event::Entity, event::Column::Document))
         .from(Alias::new("event_search"))
-        .join(
-            JoinType::InnerJoin,
-            event::Entity,
-            Expr::col((event::Entity, event::Column::Id))
-                .eq(Expr::cust(format!("\"event_search\".\"rowid\" & {POSITION_ID_BITS}"))),
-        )
+        .join(JoinType::InnerJoin, event::Entity, Expr::col((event::Entity, event::Column::Id)).eq(fts_event_id()))
         .and_where(fts_match(search, &f.countries, f.match_all));
     let keys = Keys::of(event::Entity, event::Column::StartDate, event::Column::LastDay, event::Column::Id);
     filter(&mut q, f, &keys, earliest_start);

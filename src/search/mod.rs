@@ -13,8 +13,9 @@ pub use text::{OwnStems, PIPELINE_VERSION, indexed_text, stem, stems, words};
 use chrono::{Datelike, NaiveDate};
 
 /// An event's place in timeline order as one integer (its earliest day,
-/// then its id): the rowid of SQLite's search index, so that walking the
-/// index is walking the timeline. Years 1–9999 and ids below 2^40 fit.
+/// then its id). Negated, it is the rowid of SQLite's search index, so
+/// that walking the index is walking the timeline, newest first. Years
+/// 1–9999 and ids below 2^40 fit.
 pub fn position(start: NaiveDate, id: i64) -> i64 {
     (i64::from(start.num_days_from_ce()) << 40) + id
 }

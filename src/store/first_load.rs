@@ -129,7 +129,7 @@ impl FirstLoad {
         conn.execute_batch(&format!("PRAGMA cache_size = -{}", BUILD_CACHE_KIB)).map_err(sqlite_error)?;
         conn.execute_batch(
             "INSERT INTO event_search (rowid, text, countries) \
-             SELECT position, search_text, countries FROM event_texts ORDER BY position",
+             SELECT -position, search_text, countries FROM event_texts ORDER BY -position",
         )
         .map_err(sqlite_error)?;
         for create in &dropped {
