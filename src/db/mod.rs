@@ -26,7 +26,7 @@ use tokio::sync::{Mutex, MutexGuard};
 /// the connection is plain. sqlx, like libpq, tries TLS first whenever the
 /// server offers it, as Debian's does with a self-signed certificate, and
 /// on loopback that encrypts what never leaves the machine: serving a
-/// timeline page took 20 % more of the service's CPU and 11 % more of
+/// timeline page took 22 % more of the service's CPU and 15 % more of
 /// PostgreSQL's (bench/README.md). A URL that asks for TLS gets it.
 fn plain_on_this_machine(url: &str, ssl_mode_set: bool) -> bool {
     let Ok(parsed) = url::Url::parse(url) else { return false };
