@@ -5,7 +5,7 @@
 use super::counts;
 use super::facets::{Counted, grouped};
 use super::timeline::{Dialect, documents_by_id, earliest_start, matching_events, page, partners_in_slice};
-use crate::db::{Db, fetch_all};
+use crate::db::{Db, fetch_all, fetch_optional};
 use crate::error::ApiError;
 use crate::timeline::{Facet, Period, TimelineFilter};
 use chrono::NaiveDate;
@@ -62,23 +62,24 @@ const PARTNER_WALK: u64 = 500;
 /// walk, were most of what a country's relations cost.
 async fn latest_shared(db: &Db, f: &TimelineFilter, code: &str, partners: &mut [Partner]) -> Result<(), ApiError> {
     if f.search.is_none() && !partners.is_empty() {
-        let walk = partners_in_slice(f, earliest_start(db, f).await?, PARTNER_WALK);
+        let walk = partners_in_slice(f, Dialect::of(db), earliest_start(db, f).await?, PARTNER_WALK);
+        let walked: Option<(Option<String>,)> = fetch_optional(db, &walk).await?;
         // Each partner's first event in the walk.
-        let mut first: HashMap<String, i64> = HashMap::new();
-        for (event, _, others) in fetch_all::<(i64, NaiveDate, String)>(db, &walk).await? {
-            for country in others.split_whitespace() {
-                if !first.contains_key(country) {
-                    first.insert(country.to_owned(), event);
-                }
+        let mut first: HashMap<&str, i64> = HashMap::new();
+        for event in walked.as_ref().and_then(|(w,)| w.as_deref()).unwrap_or_default().split(';') {
+            let mut fields = event.split_whitespace();
+            let Some(Ok(id)) = fields.next().map(str::parse) else { continue };
+            for country in fields {
+                first.entry(country).or_insert(id);
             }
         }
-        let mut ids: Vec<i64> = partners.iter().filter_map(|p| first.get(&p.code)).copied().collect();
+        let mut ids: Vec<i64> = partners.iter().filter_map(|p| first.get(p.code.as_str())).copied().collect();
         ids.sort_unstable();
         ids.dedup();
         let rows: Vec<(NaiveDate, i64, String)> = fetch_all(db, &documents_by_id(&ids, f)).await?;
         let documents: HashMap<i64, String> = rows.into_iter().map(|(_, id, doc)| (id, doc)).collect();
         for partner in partners.iter_mut() {
-            if let Some(id) = first.get(&partner.code) {
+            if let Some(id) = first.get(partner.code.as_str()) {
                 // An event shared with several partners is the latest of each.
                 partner.latest = documents.get(id).cloned();
             }

@@ -1,6 +1,6 @@
 //! The counts behind facets and relations (`event_counts`,
-//! `country_pairs`, `carried_counts`, `value_counts`, `partner_counts`):
-//! every write takes
+//! `country_pairs`, `carried_counts`, `value_counts`, `partner_counts`,
+//! `partner_totals`): every write takes
 //! the events it changes out of them before, with grouped statements per
 //! batch that read the stored rows (`count`), and adds what it wrote after,
 //! from the rows it has in hand (`Deltas`, written with the other derived
@@ -24,8 +24,8 @@ const MAX_CARRIED_YEARS: i32 = 100;
 pub const CARRIED_DAYS: i32 = 36_000;
 
 /// The kept tables, in the order of the statements below.
-pub(super) const TABLES: [&str; 5] =
-    ["event_counts", "country_pairs", "carried_counts", "value_counts", "partner_counts"];
+pub(super) const TABLES: [&str; 6] =
+    ["event_counts", "country_pairs", "carried_counts", "value_counts", "partner_counts", "partner_totals"];
 
 /// One written event, as the counts see it.
 pub struct Counted<'a> {
@@ -56,6 +56,7 @@ pub struct Deltas {
     carried: HashMap<Key<4>, i64>,
     values: HashMap<Key<2>, i64>,
     partners: HashMap<Key<3>, i64>,
+    totals: HashMap<Key<2>, i64>,
 }
 
 /// A year as the statements read it from a stored date: its first four
@@ -96,6 +97,7 @@ impl Deltas {
             for &b in countries.iter().filter(|&&b| b != a) {
                 *self.pairs.entry([a, b, kind, year]).or_default() += 1;
                 *self.partners.entry([a, b, kind]).or_default() += 1;
+                *self.totals.entry([a, b]).or_default() += 1;
             }
         }
         let month: String = start.chars().take(7).collect();
@@ -118,7 +120,12 @@ impl Deltas {
 
     /// The rows these would upsert.
     pub fn len(&self) -> usize {
-        self.events.len() + self.pairs.len() + self.carried.len() + self.values.len() + self.partners.len()
+        self.events.len()
+            + self.pairs.len()
+            + self.carried.len()
+            + self.values.len()
+            + self.partners.len()
+            + self.totals.len()
     }
 
     /// Adds another batch's deltas to these.
@@ -134,12 +141,13 @@ impl Deltas {
         into(&mut self.carried, other.carried, &ids);
         into(&mut self.values, other.values, &ids);
         into(&mut self.partners, other.partners, &ids);
+        into(&mut self.totals, other.totals, &ids);
     }
 
     /// The JSON parameters of the `upserts` statements: arrays of rows,
     /// each its key's words, then `n`. Written straight into the strings:
     /// a `serde_json::Value` per field of ten batches' rows was 60 MB.
-    pub fn params(&self) -> [String; 5] {
+    pub fn params(&self) -> [String; 6] {
         fn rows<const N: usize>(quoted: &[String], table: &HashMap<Key<N>, i64>) -> String {
             use std::fmt::Write;
             let mut out = String::from("[");
@@ -164,17 +172,19 @@ impl Deltas {
             rows(&quoted, &self.carried),
             rows(&quoted, &self.values),
             rows(&quoted, &self.partners),
+            rows(&quoted, &self.totals),
         ]
     }
 }
 
 /// Each table's key columns, then `n`.
-const COLUMNS: [&str; 5] = [
+const COLUMNS: [&str; 6] = [
     "country, kind, year",
     "country, partner, kind, year",
     "country, kind, year, began",
     "facet, value",
     "country, partner, kind",
+    "country, partner",
 ];
 
 /// `ON CONFLICT … DO UPDATE`: what every statement below ends with.
@@ -183,13 +193,13 @@ fn add_to(table: &str, key: &str) -> String {
 }
 
 /// The statements that add `Deltas::params` to the counts.
-pub fn upserts(backend: DbBackend) -> &'static [String; 5] {
-    static SQLITE: LazyLock<[String; 5]> = LazyLock::new(|| upsert_statements(DbBackend::Sqlite));
-    static POSTGRES: LazyLock<[String; 5]> = LazyLock::new(|| upsert_statements(DbBackend::Postgres));
+pub fn upserts(backend: DbBackend) -> &'static [String; 6] {
+    static SQLITE: LazyLock<[String; 6]> = LazyLock::new(|| upsert_statements(DbBackend::Sqlite));
+    static POSTGRES: LazyLock<[String; 6]> = LazyLock::new(|| upsert_statements(DbBackend::Postgres));
     if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE }
 }
 
-fn upsert_statements(backend: DbBackend) -> [String; 5] {
+fn upsert_statements(backend: DbBackend) -> [String; 6] {
     std::array::from_fn(|t| {
         let (table, key) = (TABLES[t], COLUMNS[t]);
         let width = key.split(',').count();
@@ -232,7 +242,7 @@ pub enum Events {
 
 /// The statements that add `sign` (the second parameter: 1 or -1) times
 /// the counted events to the counts.
-fn statements(backend: DbBackend, events: Events) -> [String; 5] {
+fn statements(backend: DbBackend, events: Events) -> [String; 6] {
     let (ids, sign, year_text, least) = match backend {
         DbBackend::Postgres => (
             "SELECT json_array_elements_text($1::json)::bigint",
@@ -260,16 +270,17 @@ fn statements(backend: DbBackend, events: Events) -> [String; 5] {
     let countries = format!(
         "SELECT event_id, country FROM event_countries WHERE {of_links} UNION ALL SELECT id, '' FROM events WHERE {of_events}"
     );
-    let [events_key, pairs_key, carried_key, values_key, partners_key] = COLUMNS;
-    // Each ordered pair of an event's countries, by kind and then `by`
-    // (`country_pairs` by year too, `partner_counts` not).
+    let [events_key, pairs_key, carried_key, values_key, partners_key, totals_key] = COLUMNS;
+    // Each ordered pair of an event's countries, then `by` (`country_pairs`
+    // by kind and year, `partner_counts` by kind, `partner_totals` by
+    // neither, so without the events).
     let pairs = |table: &str, key: &str, by: &str| {
+        let events = if by.is_empty() { "" } else { "JOIN events e ON e.id = a.event_id " };
         format!(
             "INSERT INTO {table} ({key}, n) \
-             SELECT a.country, b.country, e.kind{by}, {sign} * COUNT(*) FROM event_countries a \
+             SELECT a.country, b.country{by}, {sign} * COUNT(*) FROM event_countries a \
              JOIN event_countries b ON b.event_id = a.event_id AND b.country <> a.country \
-             JOIN events e ON e.id = a.event_id \
-             WHERE {of_pairs} GROUP BY a.country, b.country, e.kind{by} {}",
+             {events}WHERE {of_pairs} GROUP BY a.country, b.country{by} {}",
             add_to(table, key)
         )
     };
@@ -281,7 +292,7 @@ fn statements(backend: DbBackend, events: Events) -> [String; 5] {
              WHERE TRUE GROUP BY c.country, e.kind, {year} {}",
             add_to("event_counts", events_key)
         ),
-        pairs("country_pairs", pairs_key, &format!(", {year}")),
+        pairs("country_pairs", pairs_key, &format!(", e.kind, {year}")),
         // Each year after the one it began in, up to the one its last
         // possible day is in (at most MAX_CARRIED_YEARS).
         format!(
@@ -311,15 +322,16 @@ fn statements(backend: DbBackend, events: Events) -> [String; 5] {
             add_to("value_counts", values_key),
             month = prefix("start_date", 7),
         ),
-        pairs("partner_counts", partners_key, ""),
+        pairs("partner_counts", partners_key, ", e.kind"),
+        pairs("partner_totals", totals_key, ""),
     ]
 }
 
-static SQLITE: LazyLock<[String; 5]> = LazyLock::new(|| statements(DbBackend::Sqlite, Events::Listed));
-static POSTGRES: LazyLock<[String; 5]> = LazyLock::new(|| statements(DbBackend::Postgres, Events::Listed));
+static SQLITE: LazyLock<[String; 6]> = LazyLock::new(|| statements(DbBackend::Sqlite, Events::Listed));
+static POSTGRES: LazyLock<[String; 6]> = LazyLock::new(|| statements(DbBackend::Postgres, Events::Listed));
 
 /// The statements for listed events on a backend, prepared once.
-pub fn listed(backend: DbBackend) -> &'static [String; 5] {
+pub fn listed(backend: DbBackend) -> &'static [String; 6] {
     if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE }
 }
 

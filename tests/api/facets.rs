@@ -182,8 +182,9 @@ async fn the_kept_counts_follow_every_write() {
             assert_eq!(count(&counted.body), count(&by_scan.body), "{facet} of {filter:?}");
         }
     }
-    for country in ["RU", "US", "JP"] {
-        let path = format!("/api/v1/countries/{country}/relations?size=100");
+    // Every partner, and the top one alone (chosen from the totals).
+    for (country, size) in [("RU", 100), ("US", 100), ("JP", 100), ("RU", 1), ("US", 1)] {
+        let path = format!("/api/v1/countries/{country}/relations?size={size}");
         let partners = |answer: &Value| {
             answer["partners"]
                 .as_array()
@@ -193,7 +194,8 @@ async fn the_kept_counts_follow_every_write() {
                 .collect::<Vec<_>>()
         };
         let (counted, by_scan) = (app.get(&path).await, app.get(&format!("{path}&{scanned}")).await);
-        assert_eq!(partners(&counted.body), partners(&by_scan.body), "{country}");
+        assert_eq!(partners(&counted.body), partners(&by_scan.body), "{country} {size}");
+        assert_eq!(counted.body["truncated"], by_scan.body["truncated"], "{country} {size}");
     }
     let path = "/api/v1/relations?country=RU&country=US&by=year";
     let (counted, by_scan) = (app.get(path).await, app.get(&format!("{path}&{scanned}")).await);

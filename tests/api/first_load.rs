@@ -87,6 +87,7 @@ async fn derived(url: &str) -> Vec<String> {
         "SELECT facet || ' ' || (CASE WHEN facet = 'participant' THEN (SELECT identity FROM participants p \
          WHERE CAST(p.id AS TEXT) = value) ELSE value END) || ' ' || n AS r FROM value_counts WHERE n <> 0",
         "SELECT country || ' ' || partner || ' ' || kind || ' ' || n AS r FROM partner_counts WHERE n <> 0",
+        "SELECT country || ' ' || partner || ' ' || n AS r FROM partner_totals WHERE n <> 0",
         "SELECT e.key || ' ' || t.search_text || ' ' || t.countries AS r FROM event_texts t JOIN events e ON e.id = t.event_id",
         "SELECT identity AS r FROM sources",
         "SELECT e.key || ' ' || c.country || ' ' || c.partners AS r FROM event_countries c JOIN events e ON e.id = c.event_id",
