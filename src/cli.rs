@@ -220,7 +220,7 @@ async fn export(db: &Db, filter: &str) -> Result<(), Box<dyn std::error::Error>>
 /// replica indeed.
 async fn connect_replica(url: &str) -> Result<Db, Box<dyn std::error::Error>> {
     let replica = Db::connect(url).await?;
-    if !matches!(replica.backend(), crate::db::Backend::PostgreSql) {
+    if !matches!(replica.backend(), crate::db::Backend::PostgreSql(_)) {
         return Err("DATABASE_READ_URL names a PostgreSQL replica; SQLite has none".into());
     }
     let in_recovery = replica.in_recovery().await?;

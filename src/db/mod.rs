@@ -2,6 +2,7 @@
 //! one gate that write transactions pass through. Everything above asks the
 //! read and write modules, never which database this is.
 
+mod pg_reads;
 mod rows;
 mod sqlite_file;
 
@@ -11,7 +12,9 @@ pub use sqlite_file::{
     timestamp,
 };
 
-use sea_orm::sqlx::postgres::PgSslMode;
+use pg_reads::PgReads;
+use sea_orm::sqlx::ConnectOptions as _;
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
@@ -60,6 +63,15 @@ fn plain_on_this_machine(url: &str, ssl_mode_set: bool) -> bool {
 /// connect fails, and the pool retries until this runs out.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// A connection idle this long is pinged before it is used again: one a
+/// server or a firewall may have dropped. A ping on every checkout is a
+/// round trip per query (a thread hop on SQLite).
+const IDLE_CHECK: Duration = Duration::from_secs(30);
+
+/// Connections to PostgreSQL of each pool: SeaORM's, and that of reads
+/// (`PgReads`).
+const PG_CONNECTIONS: u32 = 16;
+
 /// Whether `err` says the database cannot be reached now (down, restarting,
 /// refusing connections, every connection busy past `ACQUIRE_TIMEOUT`, or
 /// a SQLite file another process kept locked past its busy timeout),
@@ -96,7 +108,8 @@ pub enum Backend {
     SqliteFile(SqliteFile),
     /// SQLite in memory: only SeaORM's own connections can see it.
     SqliteMemory,
-    PostgreSql,
+    /// PostgreSQL: reads through `PgReads`, the rest through SeaORM.
+    PostgreSql(PgReads),
 }
 
 /// The database and a lock that serialises write transactions. SQLite allows
@@ -156,11 +169,8 @@ impl Db {
         options
             .sqlx_logging(false)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            // A ping on every checkout is a round trip (a thread hop on
-            // SQLite) per query; only connections idle long enough to have
-            // been dropped by a server or a firewall are checked.
-            .test_before_acquire_if_idle_for(Duration::from_secs(30))
-            .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+            .test_before_acquire_if_idle_for(IDLE_CHECK)
+            .max_connections(if url.starts_with("sqlite") { 8 } else { PG_CONNECTIONS })
             // On PostgreSQL a running server keeps a session open, however
             // idle, so that `timeline import` sees it and does not make a
             // first load, whose locks its reads would wait for.
@@ -174,7 +184,8 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
-        if plain_on_this_machine(url, std::env::var_os("PGSSLMODE").is_some()) {
+        let plain = plain_on_this_machine(url, std::env::var_os("PGSSLMODE").is_some());
+        if plain {
             options.map_sqlx_postgres_opts(|o| o.ssl_mode(PgSslMode::Disable));
         }
         let turn = match SqliteFile::for_url(url) {
@@ -189,7 +200,15 @@ impl Db {
         let conn = Database::connect(options).await?;
         drop(turn);
         let backend = match conn.get_database_backend() {
-            sea_orm::DbBackend::Postgres => Backend::PostgreSql,
+            sea_orm::DbBackend::Postgres => {
+                let mut reads: PgConnectOptions =
+                    url.parse().map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(format!("{e}"))))?;
+                reads = reads.disable_statement_logging();
+                if plain {
+                    reads = reads.ssl_mode(PgSslMode::Disable);
+                }
+                Backend::PostgreSql(PgReads::new(reads, PG_CONNECTIONS as usize, ACQUIRE_TIMEOUT, IDLE_CHECK))
+            }
             _ => SqliteFile::for_url(url).map_or(Backend::SqliteMemory, Backend::SqliteFile),
         };
         Ok(Db { conn, backend, writer: Mutex::new(()), longest_span: Freshness::default() })
@@ -205,7 +224,7 @@ impl Db {
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self.backend, Backend::PostgreSql)
+        matches!(self.backend, Backend::PostgreSql(_))
     }
 
     pub(crate) fn backend(&self) -> &Backend {
@@ -224,18 +243,21 @@ impl Db {
     /// Closes every connection this process holds, without waiting for a
     /// checkpoint, so that another may have a SQLite file to itself.
     pub async fn let_go(&self) -> Result<(), DbErr> {
-        if let Backend::SqliteFile(file) = &self.backend {
-            file.close_idle();
+        match &self.backend {
+            Backend::SqliteFile(file) => file.close_idle(),
+            Backend::PostgreSql(reads) => reads.close(),
+            Backend::SqliteMemory => {}
         }
         self.conn.close_by_ref().await
     }
 
-    /// Connections of the pool in use, and idle.
+    /// Connections of the pools in use, and idle.
     pub fn pool_use(&self) -> (u32, usize) {
-        let (size, idle) = match self.backend {
-            Backend::PostgreSql => {
+        let (size, idle) = match &self.backend {
+            Backend::PostgreSql(reads) => {
                 let pool = self.conn.get_postgres_connection_pool();
-                (pool.size(), pool.num_idle())
+                let (read_size, read_idle) = reads.status();
+                (pool.size() + read_size as u32, pool.num_idle() + read_idle)
             }
             Backend::SqliteFile(_) | Backend::SqliteMemory => {
                 let pool = self.conn.get_sqlite_connection_pool();
@@ -276,7 +298,7 @@ impl Db {
     /// of the file; in memory, nothing can share the database.
     pub async fn exclusive_section(&self) -> Result<ExclusiveSection, DbErr> {
         match &self.backend {
-            Backend::PostgreSql => {
+            Backend::PostgreSql(_) => {
                 let txn = self.conn.begin().await?;
                 // Any constant: it only has to be the same in every instance.
                 txn.execute_unprepared("SELECT pg_advisory_xact_lock(7137804213)").await?;
@@ -331,7 +353,7 @@ impl Db {
     /// million events: 16 segments, 5 s to merge, searches a third faster).
     pub async fn refresh_statistics(&self) -> Result<(), DbErr> {
         let statements: &[&str] = match self.backend {
-            Backend::PostgreSql => &["VACUUM (ANALYZE)"],
+            Backend::PostgreSql(_) => &["VACUUM (ANALYZE)"],
             Backend::SqliteFile(_) | Backend::SqliteMemory => {
                 &["PRAGMA optimize", "INSERT INTO event_search (event_search) VALUES ('optimize')"]
             }
@@ -353,7 +375,7 @@ impl Db {
     /// the import does.
     pub async fn refresh_after_import(&self, written: u64) -> Result<(), DbErr> {
         let sql = match self.backend {
-            Backend::PostgreSql => {
+            Backend::PostgreSql(_) => {
                 "SELECT (SELECT COALESCE(MAX(id), 0) FROM events) AS n, current_setting('autovacuum') = 'on' AS kept"
             }
             Backend::SqliteFile(_) | Backend::SqliteMemory => {
@@ -369,7 +391,7 @@ impl Db {
             return self.refresh_statistics().await;
         }
         let analyze = match self.backend {
-            Backend::PostgreSql => "ANALYZE",
+            Backend::PostgreSql(_) => "ANALYZE",
             Backend::SqliteFile(_) | Backend::SqliteMemory => "PRAGMA optimize",
         };
         self.conn.execute_unprepared(analyze).await?;

@@ -43,7 +43,7 @@ pub async fn line_hashes(db: &Db, keys: &[&str]) -> Result<HashMap<String, i64>,
             "SELECT key, line_hash FROM events WHERE key IN (SELECT value FROM json_each($1)) \
              AND line_hash IS NOT NULL"
         }
-        Backend::PostgreSql => {
+        Backend::PostgreSql(_) => {
             "SELECT key, line_hash FROM events WHERE key IN (SELECT json_array_elements_text($1::json)) \
              AND line_hash IS NOT NULL"
         }

@@ -30,7 +30,7 @@ pub(super) enum Dialect {
 
 impl Dialect {
     pub(super) fn of(db: &Db) -> Dialect {
-        if matches!(db.backend(), Backend::PostgreSql) { Dialect::Postgres } else { Dialect::Sqlite }
+        if matches!(db.backend(), Backend::PostgreSql(_)) { Dialect::Postgres } else { Dialect::Sqlite }
     }
 
     /// `events` rows with the words of `search` and any (or, with `all`,

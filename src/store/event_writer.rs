@@ -36,7 +36,7 @@ impl<'a> EventWriter<'a> {
     pub fn new(db: &'a Db, all_or_nothing: bool, mode: Mode) -> EventWriter<'a> {
         let sink = match db.backend() {
             Backend::SqliteFile(_) => Sink::SqliteFile(None),
-            Backend::SqliteMemory | Backend::PostgreSql => Sink::Transaction(None),
+            Backend::SqliteMemory | Backend::PostgreSql(_) => Sink::Transaction(None),
         };
         EventWriter { db, all_or_nothing, mode, sink }
     }
@@ -49,7 +49,7 @@ impl<'a> EventWriter<'a> {
     pub async fn first_load(db: &'a Db, mode: Mode) -> Result<Option<EventWriter<'a>>, ApiError> {
         let sink = match db.backend() {
             Backend::SqliteFile(_) => SqliteWriter::first_load(db, mode)?.map(|w| Sink::SqliteFile(Some(Box::new(w)))),
-            Backend::PostgreSql => {
+            Backend::PostgreSql(_) => {
                 let write = db.begin_write().await?;
                 // Dropped when there is none, the transaction rolls back.
                 PgFirstLoad::begin(&write.txn).await?.map(|load| Sink::PgFirstLoad(write, load))

@@ -1,0 +1,127 @@
+//! PostgreSQL reads on connections of their own, lent from a deadpool
+//! pool beside SeaORM's: sqlx's pool pings every connection given back to
+//! it, a round trip to PostgreSQL after every statement, and at 1M events
+//! that ping was a third of what an event by key cost (9,600 against 14,400
+//! a second without it, bench/README.md). Here a connection goes back as
+//! it is, and is pinged only when it has been idle long enough for a server
+//! or a firewall to have dropped it. Writes, migrations and everything else
+//! stay on SeaORM's pool.
+
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult};
+use sea_orm::sea_query::{PostgresQueryBuilder, SelectStatement};
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgRow};
+use sea_orm::sqlx::{self, Connection, PgConnection};
+use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+use sea_query_sqlx::SqlxBinder;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Opens the connections and checks those that idled (as SeaORM's pool
+/// does, `Db::connect`).
+pub struct Connector {
+    options: PgConnectOptions,
+    idle_check: Duration,
+}
+
+impl managed::Manager for Connector {
+    type Type = PgConnection;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<PgConnection, sqlx::Error> {
+        PgConnection::connect_with(&self.options).await
+    }
+
+    async fn recycle(&self, conn: &mut PgConnection, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
+        if metrics.last_used() > self.idle_check {
+            conn.ping().await.map_err(RecycleError::Backend)?;
+        }
+        Ok(())
+    }
+}
+
+pub struct PgReads {
+    pool: managed::Pool<Connector>,
+}
+
+/// A lent connection that goes back to the pool only when its statement
+/// ran to the end: one dropped mid-statement (a request cancelled) may
+/// have its answer still on the wire, so it is closed instead.
+struct Lent(Option<Object<Connector>>);
+
+impl Lent {
+    fn give_back(mut self) {
+        self.0.take();
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(Object::take(conn));
+        }
+    }
+}
+
+impl PgReads {
+    pub fn new(options: PgConnectOptions, size: usize, wait: Duration, idle_check: Duration) -> PgReads {
+        let pool = managed::Pool::builder(Connector { options, idle_check })
+            .max_size(size)
+            .wait_timeout(Some(wait))
+            .create_timeout(Some(wait))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .expect("a pool with a runtime for its timeouts builds");
+        PgReads { pool }
+    }
+
+    /// Runs a select and maps each row.
+    pub async fn query<T>(
+        &self,
+        statement: &SelectStatement,
+        map: impl FnMut(&PgRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, DbErr> {
+        let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+        let mut lent = Lent(Some(self.pool.get().await.map_err(unavailable)?));
+        let conn: &mut PgConnection = lent.0.as_mut().expect("lent until given back");
+        let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(conn).await;
+        let rows = match rows {
+            Ok(rows) => rows,
+            // The statement failed, not the connection (SQLSTATE 08: a
+            // connection exception; 57P: the server shutting down): it
+            // stays usable.
+            Err(sqlx::Error::Database(err))
+                if !err.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")) =>
+            {
+                lent.give_back();
+                return Err(query_error(sqlx::Error::Database(err)));
+            }
+            Err(err) => return Err(query_error(err)),
+        };
+        lent.give_back();
+        rows.iter().map(map).collect::<Result<_, _>>().map_err(query_error)
+    }
+
+    /// Connections open, and of those idle.
+    pub fn status(&self) -> (usize, usize) {
+        let status = self.pool.status();
+        (status.size, status.available)
+    }
+
+    pub fn close(&self) {
+        self.pool.close();
+    }
+}
+
+fn query_error(err: sqlx::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
+}
+
+/// No connection to lend: every one busy past the wait, or none could be
+/// opened (`db::is_unavailable` makes either a 503).
+fn unavailable(err: PoolError<sqlx::Error>) -> DbErr {
+    match err {
+        PoolError::Backend(err) => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))),
+        PoolError::Closed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+        _ => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+    }
+}
