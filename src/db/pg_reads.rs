@@ -74,31 +74,44 @@ impl PgReads {
         PgReads { pool }
     }
 
-    /// Runs a select and maps each row.
+    /// Runs a select and maps each row. A select that fails because the
+    /// server dropped its connection (a restart, a failover) runs once
+    /// more on a new one, after every idle connection, dropped with it, is
+    /// let go: a read may run twice, and a write's read-back must not fail
+    /// a write that committed (on the other pool) because this one held a
+    /// connection the server had cut.
     pub async fn query<T>(
         &self,
         statement: &SelectStatement,
         map: impl FnMut(&PgRow) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, DbErr> {
+        let rows = match self.fetch(statement).await? {
+            Err(err) if is_cut(&err) => {
+                self.pool.retain(|_, _| false);
+                self.fetch(statement).await?
+            }
+            rows => rows,
+        };
+        let rows = rows.map_err(query_error)?;
+        rows.iter().map(map).collect::<Result<_, _>>().map_err(query_error)
+    }
+
+    /// The rows of a select on a lent connection; the outer error when no
+    /// connection could be lent.
+    async fn fetch(&self, statement: &SelectStatement) -> Result<Result<Vec<PgRow>, sqlx::Error>, DbErr> {
         let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
         let mut lent = Lent(Some(self.pool.get().await.map_err(unavailable)?));
         let conn: &mut PgConnection = lent.0.as_mut().expect("lent until given back");
         let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(conn).await;
-        let rows = match rows {
-            Ok(rows) => rows,
-            // The statement failed, not the connection (SQLSTATE 08: a
-            // connection exception; 57P: the server shutting down): it
-            // stays usable.
-            Err(sqlx::Error::Database(err))
-                if !err.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")) =>
-            {
-                lent.give_back();
-                return Err(query_error(sqlx::Error::Database(err)));
-            }
-            Err(err) => return Err(query_error(err)),
+        // The statement failed, not the connection: it stays usable.
+        let usable = match &rows {
+            Ok(_) => true,
+            Err(err) => matches!(err, sqlx::Error::Database(_)) && !is_cut(err),
         };
-        lent.give_back();
-        rows.iter().map(map).collect::<Result<_, _>>().map_err(query_error)
+        if usable {
+            lent.give_back();
+        }
+        Ok(rows)
     }
 
     /// Connections open, and of those idle.
@@ -109,6 +122,17 @@ impl PgReads {
 
     pub fn close(&self) {
         self.pool.close();
+    }
+}
+
+/// Whether the server dropped the connection (SQLSTATE 08: a connection
+/// exception; 57P: the server shutting down or starting), rather than
+/// refused the statement.
+fn is_cut(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 

@@ -96,6 +96,44 @@ async fn while_postgresql_refuses_connections_requests_answer_503_and_then_recov
     admin.close().await.unwrap();
 }
 
+/// PostgreSQL cutting every connection (a restart, a failover) while it
+/// goes on accepting new ones: a read on a connection it cut runs again on
+/// a new one, so it is answered at once; and a write that commits is
+/// answered 201, not a 503 from reading it back on a cut connection (which
+/// a client would retry into a 409).
+#[actix_rt::test]
+async fn after_postgresql_cuts_every_connection_reads_are_answered_and_a_committed_write_too() {
+    let app = spawn_app().await;
+    let Some((admin, name)) = app.database().postgres() else {
+        eprintln!("PostgreSQL only: SQLite has no server to lose");
+        return;
+    };
+    let admin = Db::connect(&admin).await.unwrap();
+    let cut = || async {
+        let sql = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+        admin.conn().execute_unprepared(&sql).await.unwrap();
+    };
+    let page = "/api/v1/events/2025-10-kim-jong-un-friendship-at-peak";
+    assert_eq!(app.get(page).await.status, 200);
+    cut().await;
+    assert_eq!(app.get(page).await.status, 200);
+    assert_eq!(app.get("/api/v1/timeline?country=KP").await.status, 200);
+
+    assert_eq!(app.get(page).await.status, 200);
+    cut().await;
+    // The write's own connection may have been cut: a 503, nothing written.
+    let body = event_body("after-the-cut", "2026-12-04", &["RU"]);
+    let mut written = app.post("/api/v1/events", &body).await;
+    for _ in 0..20 {
+        if written.status != 503 {
+            break;
+        }
+        written = app.post("/api/v1/events", &body).await;
+    }
+    assert_eq!(written.status, 201, "{}", written.body);
+    admin.close().await.unwrap();
+}
+
 /// SIGTERM: the import in flight finishes and is answered, new connections
 /// are refused, the process exits, and SQLite's WAL is checkpointed.
 #[actix_rt::test]
