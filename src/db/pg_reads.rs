@@ -68,6 +68,9 @@ impl PgReads {
             .max_size(size)
             .wait_timeout(Some(wait))
             .create_timeout(Some(wait))
+            // The ping after an idle spell, against a server that no
+            // longer answers.
+            .recycle_timeout(Some(wait))
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .expect("a pool with a runtime for its timeouts builds");
