@@ -13,8 +13,7 @@ pub use sqlite_file::{
 };
 
 use pg_reads::PgReads;
-use sea_orm::sqlx::ConnectOptions as _;
-use sea_orm::sqlx::postgres::{PgConnectOptions, PgSslMode};
+use sea_orm::sqlx::postgres::PgSslMode;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
@@ -92,13 +91,19 @@ pub fn is_unavailable(err: &DbErr) -> bool {
         | sea_orm::sqlx::Error::PoolTimedOut
         | sea_orm::sqlx::Error::PoolClosed
         | sea_orm::sqlx::Error::WorkerCrashed => true,
-        // SQLSTATE 08: connection exceptions; 57P01-03: the server is
-        // shutting down or starting; 53300: too many connections.
+        // 53300: too many connections.
         sea_orm::sqlx::Error::Database(db) => {
-            db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P") || code == "53300")
+            db.code().is_some_and(|code| is_connection_lost(&code) || code == "53300")
         }
         _ => false,
     }
+}
+
+/// Whether a PostgreSQL SQLSTATE says the connection is gone, not that a
+/// statement failed: 08, connection exceptions; 57P01-03, the server
+/// shutting down or starting.
+pub(crate) fn is_connection_lost(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("57P")
 }
 
 /// Which database, and how it is reached.
@@ -184,8 +189,7 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
-        let plain = plain_on_this_machine(url, std::env::var_os("PGSSLMODE").is_some());
-        if plain {
+        if plain_on_this_machine(url, std::env::var_os("PGSSLMODE").is_some()) {
             options.map_sqlx_postgres_opts(|o| o.ssl_mode(PgSslMode::Disable));
         }
         let turn = match SqliteFile::for_url(url) {
@@ -201,12 +205,8 @@ impl Db {
         drop(turn);
         let backend = match conn.get_database_backend() {
             sea_orm::DbBackend::Postgres => {
-                let mut reads: PgConnectOptions =
-                    url.parse().map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::Internal(format!("{e}"))))?;
-                reads = reads.disable_statement_logging();
-                if plain {
-                    reads = reads.ssl_mode(PgSslMode::Disable);
-                }
+                // The reads connect as SeaORM's pool does (TLS, logging).
+                let reads = conn.get_postgres_connection_pool().connect_options().as_ref().clone();
                 Backend::PostgreSql(PgReads::new(reads, PG_CONNECTIONS as usize, ACQUIRE_TIMEOUT, IDLE_CHECK))
             }
             _ => SqliteFile::for_url(url).map_or(Backend::SqliteMemory, Backend::SqliteFile),

@@ -128,13 +128,12 @@ impl PgReads {
     }
 }
 
-/// Whether the server dropped the connection (SQLSTATE 08: a connection
-/// exception; 57P: the server shutting down or starting), rather than
-/// refused the statement.
+/// Whether the server dropped the connection, rather than refused the
+/// statement.
 fn is_cut(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| super::is_connection_lost(&code)),
         _ => false,
     }
 }
