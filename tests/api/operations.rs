@@ -55,6 +55,12 @@ async fn a_request_id_is_taken_from_the_client_when_sane_and_made_otherwise() {
     assert_ne!(made, other);
 }
 
+/// Cuts every connection to the database `name`, as a restart does.
+async fn cut_every_connection(admin: &Db, name: &str) {
+    let sql = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+    admin.conn().execute_unprepared(&sql).await.unwrap();
+}
+
 /// PostgreSQL going away and coming back: the database refuses connections
 /// and the open ones are cut, as in a restart. SQLite is a file the process
 /// holds open, so there is nothing to go away.
@@ -73,7 +79,7 @@ async fn while_postgresql_refuses_connections_requests_answer_503_and_then_recov
         async move { admin.conn().execute_unprepared(&s).await.unwrap() }
     };
     sql(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await;
-    sql(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")).await;
+    cut_every_connection(&admin, &name).await;
 
     for path in [page, "/api/v1/timeline?country=KP", "/readyz"] {
         let started = Instant::now();
@@ -109,18 +115,14 @@ async fn after_postgresql_cuts_every_connection_reads_are_answered_and_a_committ
         return;
     };
     let admin = Db::connect(&admin).await.unwrap();
-    let cut = || async {
-        let sql = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
-        admin.conn().execute_unprepared(&sql).await.unwrap();
-    };
     let page = "/api/v1/events/2025-10-kim-jong-un-friendship-at-peak";
     assert_eq!(app.get(page).await.status, 200);
-    cut().await;
+    cut_every_connection(&admin, &name).await;
     assert_eq!(app.get(page).await.status, 200);
     assert_eq!(app.get("/api/v1/timeline?country=KP").await.status, 200);
 
     assert_eq!(app.get(page).await.status, 200);
-    cut().await;
+    cut_every_connection(&admin, &name).await;
     // The write's own connection may have been cut: a 503, nothing written.
     let body = event_body("after-the-cut", "2026-12-04", &["RU"]);
     let mut written = app.post("/api/v1/events", &body).await;
