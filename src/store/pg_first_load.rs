@@ -19,6 +19,11 @@ use std::time::{Duration, Instant};
 /// took 52.6 s, not 64.
 const SEARCH_INDEX: &str = "idx_event_texts_search";
 
+/// The hash index of events by id (`m20261214_000001_events_id_hash`),
+/// which reads use: made again at the end like the others, since the
+/// primary key answers the same lookups meanwhile.
+const ID_LOOKUPS: &str = "events_id_hash";
+
 /// How long `begin` waits for sessions that are closing (this process's
 /// own pool, closed just before) to be gone.
 const CLOSING: Duration = Duration::from_secs(1);
@@ -65,7 +70,7 @@ impl PgFirstLoad {
              WHERE c.relkind = 'i' AND c.relnamespace = current_schema()::regnamespace AND c.relname IN ({})",
             INDEXES
                 .into_iter()
-                .chain([SEARCH_INDEX, SOURCE_IDENTITIES])
+                .chain([SEARCH_INDEX, ID_LOOKUPS, SOURCE_IDENTITIES])
                 .map(|name| format!("'{name}'"))
                 .collect::<Vec<_>>()
                 .join(", ")
