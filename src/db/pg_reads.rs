@@ -64,6 +64,18 @@ impl Drop for Lent {
 
 impl PgReads {
     pub fn new(options: PgConnectOptions, size: usize, wait: Duration, idle_check: Duration) -> PgReads {
+        // Each statement is planned once per connection, for any values,
+        // not again at every execution: PostgreSQL otherwise plans anew
+        // whenever the plan for the values at hand looks cheaper, and a
+        // page of a country's whole timeline, or one after a cursor, was
+        // planned on every request (about 130 µs of its CPU, half a deep
+        // page's). The reads are index walks whose plan does not depend on
+        // the values; searches write their words into the statement,
+        // since how rare the words are does (`read::timeline::tsquery`).
+        // No parallel plans: a generic plan takes a parameter in LIMIT
+        // for a tenth of the rows, and chose workers for a page of 51.
+        let options =
+            options.options([("plan_cache_mode", "force_generic_plan"), ("max_parallel_workers_per_gather", "0")]);
         let pool = managed::Pool::builder(Connector { options, idle_check })
             .max_size(size)
             .wait_timeout(Some(wait))
