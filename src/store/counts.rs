@@ -27,6 +27,9 @@ pub const CARRIED_DAYS: i32 = 36_000;
 pub(super) const TABLES: [&str; 6] =
     ["event_counts", "country_pairs", "carried_counts", "value_counts", "partner_counts", "partner_totals"];
 
+/// One of something for each kept table, in `TABLES`' order.
+pub type PerTable<T> = [T; TABLES.len()];
+
 /// One written event, as the counts see it.
 pub struct Counted<'a> {
     pub countries: &'a [&'a str],
@@ -147,7 +150,7 @@ impl Deltas {
     /// The JSON parameters of the `upserts` statements: arrays of rows,
     /// each its key's words, then `n`. Written straight into the strings:
     /// a `serde_json::Value` per field of ten batches' rows was 60 MB.
-    pub fn params(&self) -> [String; 6] {
+    pub fn params(&self) -> PerTable<String> {
         fn rows<const N: usize>(quoted: &[String], table: &HashMap<Key<N>, i64>) -> String {
             use std::fmt::Write;
             let mut out = String::from("[");
@@ -178,7 +181,7 @@ impl Deltas {
 }
 
 /// Each table's key columns, then `n`.
-const COLUMNS: [&str; 6] = [
+const COLUMNS: PerTable<&str> = [
     "country, kind, year",
     "country, partner, kind, year",
     "country, kind, year, began",
@@ -193,13 +196,13 @@ fn add_to(table: &str, key: &str) -> String {
 }
 
 /// The statements that add `Deltas::params` to the counts.
-pub fn upserts(backend: DbBackend) -> &'static [String; 6] {
-    static SQLITE: LazyLock<[String; 6]> = LazyLock::new(|| upsert_statements(DbBackend::Sqlite));
-    static POSTGRES: LazyLock<[String; 6]> = LazyLock::new(|| upsert_statements(DbBackend::Postgres));
+pub fn upserts(backend: DbBackend) -> &'static PerTable<String> {
+    static SQLITE: LazyLock<PerTable<String>> = LazyLock::new(|| upsert_statements(DbBackend::Sqlite));
+    static POSTGRES: LazyLock<PerTable<String>> = LazyLock::new(|| upsert_statements(DbBackend::Postgres));
     if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE }
 }
 
-fn upsert_statements(backend: DbBackend) -> [String; 6] {
+fn upsert_statements(backend: DbBackend) -> PerTable<String> {
     std::array::from_fn(|t| {
         let (table, key) = (TABLES[t], COLUMNS[t]);
         let width = key.split(',').count();
@@ -242,7 +245,7 @@ pub enum Events {
 
 /// The statements that add `sign` (the second parameter: 1 or -1) times
 /// the counted events to the counts.
-fn statements(backend: DbBackend, events: Events) -> [String; 6] {
+fn statements(backend: DbBackend, events: Events) -> PerTable<String> {
     let (ids, sign, year_text, least) = match backend {
         DbBackend::Postgres => (
             "SELECT json_array_elements_text($1::json)::bigint",
@@ -327,11 +330,11 @@ fn statements(backend: DbBackend, events: Events) -> [String; 6] {
     ]
 }
 
-static SQLITE: LazyLock<[String; 6]> = LazyLock::new(|| statements(DbBackend::Sqlite, Events::Listed));
-static POSTGRES: LazyLock<[String; 6]> = LazyLock::new(|| statements(DbBackend::Postgres, Events::Listed));
+static SQLITE: LazyLock<PerTable<String>> = LazyLock::new(|| statements(DbBackend::Sqlite, Events::Listed));
+static POSTGRES: LazyLock<PerTable<String>> = LazyLock::new(|| statements(DbBackend::Postgres, Events::Listed));
 
 /// The statements for listed events on a backend, prepared once.
-pub fn listed(backend: DbBackend) -> &'static [String; 6] {
+pub fn listed(backend: DbBackend) -> &'static PerTable<String> {
     if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE }
 }
 
