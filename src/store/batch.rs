@@ -4,7 +4,7 @@
 
 use crate::db::is_unique_violation;
 use crate::error::ApiError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{event, event_country, event_participant, event_source, event_tag, event_text, participant, source};
 use sea_orm::DbErr;
 use std::collections::HashMap;
@@ -51,7 +51,15 @@ pub struct Stored {
     pub id: i64,
     pub content_hash: String,
     pub created_at: DateTime<Utc>,
+    /// What the kept counts hold of it besides its links (`counts::Counted`).
+    pub kind: String,
+    pub start_date: NaiveDate,
+    pub last_day: NaiveDate,
+    pub precision: String,
 }
+
+/// The columns `Stored` reads, after the key, in its fields' order.
+pub const STORED_COLUMNS: &str = "id, content_hash, created_at, kind, start_date, last_day, known_precision";
 
 /// The participant, source, tag, country and search-text rows of written
 /// events.
@@ -71,8 +79,8 @@ pub struct Links {
 pub const PARTICIPANT_COLUMNS: &str = "id, kind, name, country, identity, folded, search_names";
 pub const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language, identity, published";
 
-/// The tables of an event's derived rows, each keyed by `event_id`: what
-/// rewriting an event deletes.
+/// The tables of an event's derived rows, each keyed by `event_id`, in the
+/// order of `Links`' fields: what rewriting an event may delete.
 pub const LINK_TABLES: [&str; 5] =
     ["event_participants", "event_sources", "event_tags", "event_countries", "event_texts"];
 
@@ -93,10 +101,12 @@ pub trait BatchStore {
     async fn update_events(&mut self, rows: &[event::Model]) -> Result<(), DbErr>;
     /// The new ids, in the order of `rows`.
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr>;
-    async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr>;
+    /// The derived rows of these events as they are stored (no counts).
+    async fn stored_links(&mut self, event_ids: &[i64]) -> Result<Links, DbErr>;
+    /// Deletes these events' rows of one of `LINK_TABLES`.
+    async fn delete_links(&mut self, table: &str, event_ids: &[i64]) -> Result<(), DbErr>;
+    /// Inserts the rows and adds the counts.
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr>;
-    /// Takes these events, as stored now, out of the counts (`counts.rs`).
-    async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr>;
 }
 
 /// A unique violation that a concurrent writer caused becomes a 409.

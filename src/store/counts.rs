@@ -1,11 +1,12 @@
 //! The counts behind facets and relations (`event_counts`,
 //! `country_pairs`, `carried_counts`, `value_counts`, `partner_counts`,
-//! `partner_totals`): every write takes
-//! the events it changes out of them before, with grouped statements per
-//! batch that read the stored rows (`count`), and adds what it wrote after,
-//! from the rows it has in hand (`Deltas`, written with the other derived
-//! rows), so that a first load never reads back what it wrote, whatever
-//! plan the database would pick on tables it has not analysed yet.
+//! `partner_totals`). A batch write adds what it wrote and takes out what
+//! the events it rewrites were, from the rows it has in hand (`Deltas`,
+//! written with the other derived rows), so that a first load never reads
+//! back what it wrote, whatever plan the database would pick on tables it
+//! has not analysed yet, and a rewrite that leaves an event's countries,
+//! kind and dates as they were writes no count. Deleting events takes them
+//! out with grouped statements that read the stored rows (`count`).
 //!
 //! The statements and `Deltas::add` say the same thing twice, once in SQL
 //! and once in Rust; `the_kept_counts_follow_every_write` (tests/api)
@@ -82,6 +83,16 @@ impl Deltas {
     }
 
     pub fn add(&mut self, e: &Counted) {
+        self.add_times(e, 1);
+    }
+
+    /// Takes an event out as it was stored: a rewritten event's old rows
+    /// and its new ones mostly cancel, and only what differs is written.
+    pub fn take_out(&mut self, e: &Counted) {
+        self.add_times(e, -1);
+    }
+
+    fn add_times(&mut self, e: &Counted, times: i64) {
         let start = e.start.to_string();
         let (year, began) = year_of(&start);
         let (_, ended) = year_of(&e.last_day.to_string());
@@ -91,16 +102,16 @@ impl Deltas {
         let countries: Vec<Word> = e.countries.iter().map(|c| self.word(c)).collect();
         let every_country = self.word("");
         for &country in countries.iter().chain([&every_country]) {
-            *self.events.entry([country, kind, year]).or_default() += 1;
+            *self.events.entry([country, kind, year]).or_default() += times;
             for &carried in &carried_years {
-                *self.carried.entry([country, kind, carried, year]).or_default() += 1;
+                *self.carried.entry([country, kind, carried, year]).or_default() += times;
             }
         }
         for &a in &countries {
             for &b in countries.iter().filter(|&&b| b != a) {
-                *self.pairs.entry([a, b, kind, year]).or_default() += 1;
-                *self.partners.entry([a, b, kind]).or_default() += 1;
-                *self.totals.entry([a, b]).or_default() += 1;
+                *self.pairs.entry([a, b, kind, year]).or_default() += times;
+                *self.partners.entry([a, b, kind]).or_default() += times;
+                *self.totals.entry([a, b]).or_default() += times;
             }
         }
         let month: String = start.chars().take(7).collect();
@@ -113,7 +124,7 @@ impl Deltas {
         values.extend(participants.iter().map(|id| ("participant", id.to_string())));
         for (facet, value) in values {
             let key = [self.word(facet), self.word(&value)];
-            *self.values.entry(key).or_default() += 1;
+            *self.values.entry(key).or_default() += times;
         }
     }
 
@@ -154,7 +165,8 @@ impl Deltas {
         fn rows<const N: usize>(quoted: &[String], table: &HashMap<Key<N>, i64>) -> String {
             use std::fmt::Write;
             let mut out = String::from("[");
-            for (key, n) in table {
+            // Keys whose changes cancelled out have nothing to write.
+            for (key, n) in table.iter().filter(|(_, n)| **n != 0) {
                 if out.len() > 1 {
                     out.push(',');
                 }

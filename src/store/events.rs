@@ -2,7 +2,7 @@
 //! or created) for the whole batch at once, then events and their links.
 //! The rules live here, once; the statements are a `BatchStore`'s.
 
-use super::batch::{BatchStore, Links, Mode, Stored, WriteCounts, unique_to_conflict};
+use super::batch::{BatchStore, LINK_TABLES, Links, Mode, Stored, WriteCounts, unique_to_conflict};
 use super::counts::Counted;
 use super::documents::{render, text_row};
 use super::pg_batch::PgBatch;
@@ -77,13 +77,11 @@ pub async fn write_batch<S: BatchStore>(
     // Both databases keep at least microseconds; a document rendered with
     // nanoseconds would disagree with its row once read back.
     let now = Utc::now().trunc_subsecs(3);
-    // What the batch changes leaves the counts as it was, before its rows
-    // change; all it writes goes back in with its links.
-    let changing: Vec<i64> = events
-        .iter()
-        .filter_map(|new| stored.get(&new.key).filter(|old| old.content_hash != new.content_hash).map(|old| old.id))
-        .collect();
-    store.uncount_events(&changing).await?;
+    // The events the batch rewrites, and their derived rows as stored: only
+    // the rows that change are written again.
+    let rewritten: HashMap<i64, &Stored> =
+        events.iter().filter_map(|new| stored.get(&new.key)).map(|old| (old.id, old)).collect();
+    let before = store.stored_links(&rewritten.keys().copied().collect::<Vec<_>>()).await?;
     // Rows and documents made on both cores, for the same reason as stems.
     let rows = crate::parallel::map(&events, |new| {
         let (id, created_at) = stored.get(&new.key).map_or((0, now), |old| (old.id, old.created_at));
@@ -111,8 +109,6 @@ pub async fn write_batch<S: BatchStore>(
         store.update_events(&updated).await?;
     }
 
-    let rewritten: Vec<i64> = written.iter().map(|(id, _)| *id).collect();
-    store.delete_links(&rewritten).await?;
     if !fresh.is_empty() {
         counts.created = fresh.len() as u64;
         let ids = store
@@ -121,8 +117,83 @@ pub async fn write_batch<S: BatchStore>(
             .map_err(|e| unique_to_conflict(e, "key", "an event with this key was created concurrently"))?;
         written.extend(ids.into_iter().zip(fresh_events));
     }
-    store.insert_links(links(&written, &people, &sources)?).await?;
+    let mut links = links(&written, &people, &sources)?;
+    for (table, event_ids) in LINK_TABLES.into_iter().zip(keep_changes(&mut links, before, &rewritten)) {
+        store.delete_links(table, &event_ids).await?;
+    }
+    store.insert_links(links).await?;
     Ok(counts)
+}
+
+/// Turns the links of written events into what changes: the rewritten
+/// events (`stored`) come out of the counts as their stored rows (`before`)
+/// have them, and of each of `LINK_TABLES`, a rewritten event keeps its
+/// stored rows when its new ones are the same. Returns, per table, the
+/// events whose stored rows are to be deleted. A changed title rewrites the
+/// event and its search text, not its participants, sources, countries or
+/// counts (a million-row index each).
+fn keep_changes(links: &mut Links, before: Links, stored: &HashMap<i64, &Stored>) -> [Vec<i64>; LINK_TABLES.len()] {
+    let tags = by_event(&before.tags, |t| t.event_id);
+    let countries = by_event(&before.countries, |c| c.event_id);
+    let participants = by_event(&before.participants, |p| p.event_id);
+    for (id, old) in stored {
+        let mut old_tags = tags.get(id).cloned().unwrap_or_default();
+        old_tags.sort_unstable_by_key(|t| t.position);
+        let old_tags: Vec<String> = old_tags.into_iter().map(|t| t.tag.clone()).collect();
+        let old_countries: Vec<&str> = countries.get(id).into_iter().flatten().map(|c| c.country.as_str()).collect();
+        let old_participants: Vec<i64> = participants.get(id).into_iter().flatten().map(|p| p.participant_id).collect();
+        links.counts.take_out(&Counted {
+            countries: &old_countries,
+            kind: &old.kind,
+            start: old.start_date,
+            last_day: old.last_day,
+            precision: &old.precision,
+            tags: &old_tags,
+            participants: &old_participants,
+        });
+    }
+    [
+        keep_changed_rows(&mut links.participants, before.participants, |r| r.event_id, stored),
+        keep_changed_rows(&mut links.sources, before.sources, |r| r.event_id, stored),
+        keep_changed_rows(&mut links.tags, before.tags, |r| r.event_id, stored),
+        keep_changed_rows(&mut links.countries, before.countries, |r| r.event_id, stored),
+        keep_changed_rows(&mut links.texts, before.texts, |r| r.event_id, stored),
+    ]
+}
+
+/// Drops from `new` the rows of rewritten events whose rows in this table
+/// are those `old` holds, in any order; returns the rewritten events whose
+/// rows differ.
+fn keep_changed_rows<T: PartialEq>(
+    new: &mut Vec<T>,
+    old: Vec<T>,
+    event_id: fn(&T) -> i64,
+    rewritten: &HashMap<i64, &Stored>,
+) -> Vec<i64> {
+    let old_rows = by_event(&old, event_id);
+    let new_rows = by_event(new, event_id);
+    // A table's rows of one event are few (tens at most) and unique.
+    let same = |id: &i64| {
+        let (old, new) =
+            (old_rows.get(id).map_or(&[][..], Vec::as_slice), new_rows.get(id).map_or(&[][..], Vec::as_slice));
+        old.len() == new.len() && new.iter().all(|row| old.contains(row))
+    };
+    let mut differing: Vec<i64> = rewritten.keys().copied().filter(|id| !same(id)).collect();
+    differing.sort_unstable();
+    new.retain(|row| {
+        let id = event_id(row);
+        !rewritten.contains_key(&id) || differing.binary_search(&id).is_ok()
+    });
+    differing
+}
+
+/// Rows by their event.
+fn by_event<T>(rows: &[T], event_id: fn(&T) -> i64) -> HashMap<i64, Vec<&T>> {
+    let mut grouped: HashMap<i64, Vec<&T>> = HashMap::new();
+    for row in rows {
+        grouped.entry(event_id(row)).or_default().push(row);
+    }
+    grouped
 }
 
 /// The row of an event, without its document; `id` is set by the caller or

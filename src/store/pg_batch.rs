@@ -7,10 +7,12 @@
 //! every statement's plan small, and `RETURNING` hands back new ids without
 //! a second lookup.
 
-use super::batch::{BatchStore, LINK_TABLES, Links, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, Stored};
+use super::batch::{BatchStore, Links, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, STORED_COLUMNS, Stored};
 use super::first_load::SourceIds;
+use super::seaorm_batch::stored_links;
 use chrono::{DateTime, Utc};
 use entity::{event, participant, source};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -34,22 +36,20 @@ impl<'c, C> PgBatch<'c, C> {
 }
 
 impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
-    async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
-        if self.first_load.is_some() {
-            return Ok(());
-        }
-        super::counts::count(self.conn, event_ids, -1).await
-    }
-
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
-        let sql = "SELECT key, id, content_hash, created_at FROM events \
-                   WHERE key IN (SELECT json_array_elements_text($1::json))";
+        let sql = format!(
+            "SELECT key, {STORED_COLUMNS} FROM events WHERE key IN (SELECT json_array_elements_text($1::json))"
+        );
         let mut stored = HashMap::new();
-        for row in self.query(sql, json_array(keys)?).await? {
+        for row in self.query(&sql, json_array(keys)?).await? {
             let stored_row = Stored {
                 id: row.try_get_by_index(1)?,
                 content_hash: row.try_get_by_index(2)?,
                 created_at: row.try_get_by_index(3)?,
+                kind: row.try_get_by_index(4)?,
+                start_date: row.try_get_by_index(5)?,
+                last_day: row.try_get_by_index(6)?,
+                precision: row.try_get_by_index(7)?,
             };
             stored.insert(row.try_get_by_index(0)?, stored_row);
         }
@@ -178,13 +178,16 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         keys.iter().map(|k| ids.get(k).copied().ok_or_else(|| DbErr::RecordNotFound(k.clone()))).collect()
     }
 
-    async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
+    async fn stored_links(&mut self, event_ids: &[i64]) -> Result<Links, DbErr> {
         if event_ids.is_empty() {
-            return Ok(());
+            return Ok(Links::default());
         }
-        for table in LINK_TABLES {
-            let sql =
-                format!("DELETE FROM {table} WHERE event_id IN (SELECT json_array_elements_text($1::json)::bigint)");
+        stored_links(self.conn, &[Expr::cust_with_values(OF_EVENTS, [json_array(event_ids)?])]).await
+    }
+
+    async fn delete_links(&mut self, table: &str, event_ids: &[i64]) -> Result<(), DbErr> {
+        if !event_ids.is_empty() {
+            let sql = format!("DELETE FROM {table} WHERE {OF_EVENTS}");
             self.conn.execute_raw(statement(&sql, json_array(event_ids)?)).await?;
         }
         Ok(())
@@ -243,6 +246,9 @@ impl<C: ConnectionTrait> PgBatch<'_, C> {
         Ok(())
     }
 }
+
+/// Rows of the events whose ids are the JSON array of the parameter.
+const OF_EVENTS: &str = "event_id IN (SELECT json_array_elements_text($1::json)::bigint)";
 
 /// Items as a JSON array; rows become objects keyed by column.
 fn json_array<T: Serialize>(rows: &[T]) -> Result<String, DbErr> {

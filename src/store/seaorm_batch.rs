@@ -4,9 +4,10 @@
 //! connections can see).
 
 use super::batch::{BatchStore, Links, MAX_BINDS, Stored};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{event, event_country, event_participant, event_source, event_tag, event_text, participant, source};
 use sea_orm::ActiveValue::NotSet;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
 };
@@ -16,24 +17,31 @@ use std::collections::HashMap;
 pub struct SeaOrmBatch<'c, C>(pub &'c C);
 
 impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
-    async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
-        super::counts::count(self.0, event_ids, -1).await
-    }
-
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
         let mut stored = HashMap::new();
         for chunk in keys.chunks(MAX_BINDS) {
-            let rows: Vec<(String, i64, String, DateTime<Utc>)> = event::Entity::find()
+            type Row = (String, i64, String, DateTime<Utc>, String, NaiveDate, NaiveDate, String);
+            let rows: Vec<Row> = event::Entity::find()
                 .select_only()
-                .columns([event::Column::Key, event::Column::Id, event::Column::ContentHash, event::Column::CreatedAt])
+                .columns([
+                    event::Column::Key,
+                    event::Column::Id,
+                    event::Column::ContentHash,
+                    event::Column::CreatedAt,
+                    event::Column::Kind,
+                    event::Column::StartDate,
+                    event::Column::LastDay,
+                    event::Column::KnownPrecision,
+                ])
                 .filter(event::Column::Key.is_in(chunk.to_vec()))
                 .into_tuple()
                 .all(self.0)
                 .await?;
-            stored.extend(
-                rows.into_iter()
-                    .map(|(key, id, content_hash, created_at)| (key, Stored { id, content_hash, created_at })),
-            );
+            stored.extend(rows.into_iter().map(
+                |(key, id, content_hash, created_at, kind, start_date, last_day, precision)| {
+                    (key, Stored { id, content_hash, created_at, kind, start_date, last_day, precision })
+                },
+            ));
         }
         Ok(stored)
     }
@@ -118,23 +126,19 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
         keys.iter().map(|k| ids.get(k).copied().ok_or_else(|| DbErr::RecordNotFound(k.clone()))).collect()
     }
 
-    async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
+    async fn stored_links(&mut self, event_ids: &[i64]) -> Result<Links, DbErr> {
+        let of_events: Vec<Expr> =
+            event_ids.chunks(MAX_BINDS).map(|chunk| Expr::col("event_id").is_in(chunk.iter().copied())).collect();
+        stored_links(self.0, &of_events).await
+    }
+
+    async fn delete_links(&mut self, table: &str, event_ids: &[i64]) -> Result<(), DbErr> {
         for chunk in event_ids.chunks(MAX_BINDS) {
-            let ids = chunk.to_vec();
-            event_participant::Entity::delete_many()
-                .filter(event_participant::Column::EventId.is_in(ids.clone()))
-                .exec(self.0)
-                .await?;
-            event_source::Entity::delete_many()
-                .filter(event_source::Column::EventId.is_in(ids.clone()))
-                .exec(self.0)
-                .await?;
-            event_tag::Entity::delete_many().filter(event_tag::Column::EventId.is_in(ids.clone())).exec(self.0).await?;
-            event_country::Entity::delete_many()
-                .filter(event_country::Column::EventId.is_in(ids.clone()))
-                .exec(self.0)
-                .await?;
-            event_text::Entity::delete_many().filter(event_text::Column::EventId.is_in(ids)).exec(self.0).await?;
+            let delete = Query::delete()
+                .from_table(table.to_owned())
+                .and_where(Expr::col("event_id").is_in(chunk.iter().copied()))
+                .to_owned();
+            self.0.execute(&delete).await?;
         }
         Ok(())
     }
@@ -148,6 +152,20 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
         insert_chunked(self.0, all_set(links.texts), 4).await?;
         Ok(())
     }
+}
+
+/// The derived rows of events, each table read once per condition on its
+/// `event_id`.
+pub(super) async fn stored_links<C: ConnectionTrait>(conn: &C, of_events: &[Expr]) -> Result<Links, DbErr> {
+    let mut links = Links::default();
+    for condition in of_events {
+        links.participants.extend(event_participant::Entity::find().filter(condition.clone()).all(conn).await?);
+        links.sources.extend(event_source::Entity::find().filter(condition.clone()).all(conn).await?);
+        links.tags.extend(event_tag::Entity::find().filter(condition.clone()).all(conn).await?);
+        links.countries.extend(event_country::Entity::find().filter(condition.clone()).all(conn).await?);
+        links.texts.extend(event_text::Entity::find().filter(condition.clone()).all(conn).await?);
+    }
+    Ok(links)
 }
 
 /// Rows to insert with every column given.

@@ -6,11 +6,11 @@
 //! thread (bench/README.md has the figures). Values are stored in the text
 //! forms sqlx stores, so either driver reads what the other wrote.
 
-use super::batch::{BatchStore, LINK_TABLES, Links, MAX_BINDS, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, Stored};
+use super::batch::{BatchStore, Links, MAX_BINDS, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, STORED_COLUMNS, Stored};
 use super::counts::Deltas;
 use super::first_load::SourceIds;
 use crate::db::{sqlite_error as e, text_date, text_timestamp, timestamp};
-use entity::{event, participant, source};
+use entity::{event, event_country, event_participant, event_source, event_tag, event_text, participant, source};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use sea_orm::DbErr;
 use std::collections::HashMap;
@@ -48,28 +48,29 @@ pub fn add_counts(conn: &Connection, deltas: &mut Deltas) -> Result<(), DbErr> {
 }
 
 impl BatchStore for SqliteBatch<'_> {
-    async fn uncount_events(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
-        if event_ids.is_empty() {
-            return Ok(());
-        }
-        let ids = serde_json::to_string(event_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
-        for sql in super::counts::listed(sea_orm::DbBackend::Sqlite) {
-            self.conn.prepare_cached(sql).map_err(e)?.execute(params![ids, -1]).map_err(e)?;
-        }
-        Ok(())
-    }
-
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
-        let mut find =
-            self.conn.prepare_cached("SELECT id, content_hash, created_at FROM events WHERE key = ?1").map_err(e)?;
+        let sql = format!("SELECT {STORED_COLUMNS} FROM events WHERE key = ?1");
+        let mut find = self.conn.prepare_cached(&sql).map_err(e)?;
         let mut stored = HashMap::new();
         for key in keys {
             let row = find
-                .query_row([key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+                .query_row([key], |r| {
+                    let created_at: String = r.get(2)?;
+                    let old = Stored {
+                        id: r.get(0)?,
+                        content_hash: r.get(1)?,
+                        created_at: Default::default(),
+                        kind: r.get(3)?,
+                        start_date: r.get(4)?,
+                        last_day: r.get(5)?,
+                        precision: r.get(6)?,
+                    };
+                    Ok((old, created_at))
+                })
                 .optional()
                 .map_err(e)?;
-            if let Some((id, content_hash, created_at)) = row {
-                stored.insert(key.clone(), Stored { id, content_hash, created_at: timestamp(&created_at)? });
+            if let Some((old, created_at)) = row {
+                stored.insert(key.clone(), Stored { created_at: timestamp(&created_at)?, ..old });
             }
         }
         Ok(stored)
@@ -180,13 +181,59 @@ impl BatchStore for SqliteBatch<'_> {
         Ok(ids)
     }
 
-    async fn delete_links(&mut self, event_ids: &[i64]) -> Result<(), DbErr> {
-        for table in LINK_TABLES {
-            let mut delete =
-                self.conn.prepare_cached(&format!("DELETE FROM {table} WHERE event_id = ?1")).map_err(e)?;
-            for id in event_ids {
-                delete.execute([id]).map_err(e)?;
-            }
+    async fn stored_links(&mut self, event_ids: &[i64]) -> Result<Links, DbErr> {
+        let of_event = |table: &str, columns: &str| format!("SELECT {columns} FROM {table} WHERE event_id = ?1");
+        let participants = of_event("event_participants", "event_id, position, participant_id, role");
+        let sources = of_event("event_sources", "event_id, position, source_id, quote, note");
+        let tags = of_event("event_tags", "event_id, position, tag");
+        let countries = of_event("event_countries", "country, start_date, event_id, last_day, partners");
+        let texts = of_event("event_texts", "event_id, position, search_text, countries");
+        Ok(Links {
+            participants: self.lookup(&participants, event_ids, |r| {
+                Ok(event_participant::Model {
+                    event_id: r.get(0)?,
+                    position: r.get(1)?,
+                    participant_id: r.get(2)?,
+                    role: r.get(3)?,
+                })
+            })?,
+            sources: self.lookup(&sources, event_ids, |r| {
+                Ok(event_source::Model {
+                    event_id: r.get(0)?,
+                    position: r.get(1)?,
+                    source_id: r.get(2)?,
+                    quote: r.get(3)?,
+                    note: r.get(4)?,
+                })
+            })?,
+            tags: self.lookup(&tags, event_ids, |r| {
+                Ok(event_tag::Model { event_id: r.get(0)?, position: r.get(1)?, tag: r.get(2)? })
+            })?,
+            countries: self.lookup(&countries, event_ids, |r| {
+                Ok(event_country::Model {
+                    country: r.get(0)?,
+                    start_date: r.get(1)?,
+                    event_id: r.get(2)?,
+                    last_day: r.get(3)?,
+                    partners: r.get(4)?,
+                })
+            })?,
+            texts: self.lookup(&texts, event_ids, |r| {
+                Ok(event_text::Model {
+                    event_id: r.get(0)?,
+                    position: r.get(1)?,
+                    search_text: r.get(2)?,
+                    countries: r.get(3)?,
+                })
+            })?,
+            counts: Deltas::default(),
+        })
+    }
+
+    async fn delete_links(&mut self, table: &str, event_ids: &[i64]) -> Result<(), DbErr> {
+        let mut delete = self.conn.prepare_cached(&format!("DELETE FROM {table} WHERE event_id = ?1")).map_err(e)?;
+        for id in event_ids {
+            delete.execute([id]).map_err(e)?;
         }
         Ok(())
     }
@@ -259,7 +306,8 @@ impl BatchStore for SqliteBatch<'_> {
 }
 
 impl SqliteBatch<'_> {
-    /// One indexed point lookup per key, with one prepared statement.
+    /// The rows an indexed lookup finds for each key, with one prepared
+    /// statement.
     fn lookup<K: rusqlite::ToSql, T>(
         &self,
         sql: &str,
@@ -269,8 +317,8 @@ impl SqliteBatch<'_> {
         let mut find = self.conn.prepare_cached(sql).map_err(e)?;
         let mut found = Vec::new();
         for key in keys {
-            if let Some(row) = find.query_row([key], map).optional().map_err(e)? {
-                found.push(row);
+            for row in find.query_map([key], map).map_err(e)? {
+                found.push(row.map_err(e)?);
             }
         }
         Ok(found)
