@@ -231,10 +231,12 @@ impl BatchStore for SqliteBatch<'_> {
     }
 
     async fn delete_links(&mut self, table: &str, event_ids: &[i64]) -> Result<(), DbErr> {
-        let mut delete = self.conn.prepare_cached(&format!("DELETE FROM {table} WHERE event_id = ?1")).map_err(e)?;
-        for id in event_ids {
-            delete.execute([id]).map_err(e)?;
+        if event_ids.is_empty() {
+            return Ok(());
         }
+        let sql = format!("DELETE FROM {table} WHERE event_id IN (SELECT value FROM json_each(?1))");
+        let ids = serde_json::to_string(event_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
+        self.conn.prepare_cached(&sql).map_err(e)?.execute([ids]).map_err(e)?;
         Ok(())
     }
 
