@@ -146,18 +146,31 @@ impl BatchStore for SqliteBatch<'_> {
     }
 
     async fn update_events(&mut self, rows: &[event::Model]) -> Result<(), DbErr> {
+        // SQLite rewrites the entries of every index on a column a SET
+        // names, even with the value it had. The key never changes (the
+        // event was found by it), and the kind and dates that the other
+        // indexes hold change only for some rows: they are set apart, where
+        // they differ.
         let mut update = self
             .conn
             .prepare_cached(
-                "UPDATE events SET key = ?1, kind = ?2, title = ?3, summary = ?4, start_date = ?5, end_date = ?6, \
-                 last_day = ?7, span_days = ?8, date_precision = ?9, date_edtf = ?10, known_precision = ?11, \
-                 date_text = ?12, date_basis = ?13, location_name = ?14, location_country = ?15, lat = ?16, \
-                 lon = ?17, content_hash = ?18, line_hash = ?19, document = ?20, updated_at = ?21 WHERE id = ?22",
+                "UPDATE events SET title = ?3, summary = ?4, end_date = ?6, last_day = ?7, date_precision = ?9, \
+                 date_edtf = ?10, known_precision = ?11, date_text = ?12, date_basis = ?13, location_name = ?14, \
+                 location_country = ?15, lat = ?16, lon = ?17, content_hash = ?18, line_hash = ?19, \
+                 document = ?20, updated_at = ?21 WHERE id = ?22",
+            )
+            .map_err(e)?;
+        let mut moved = self
+            .conn
+            .prepare_cached(
+                "UPDATE events SET kind = ?2, start_date = ?5, span_days = ?8 \
+                 WHERE id = ?22 AND (kind <> ?2 OR start_date <> ?5 OR span_days <> ?8)",
             )
             .map_err(e)?;
         for row in rows {
-            with_event_columns(row, [&text_timestamp(&row.updated_at), &row.id], |params| update.execute(params))
-                .map_err(e)?;
+            let last: [&dyn ToSql; 2] = [&text_timestamp(&row.updated_at), &row.id];
+            with_event_columns(row, last, |params| update.execute(params)).map_err(e)?;
+            with_event_columns(row, last, |params| moved.execute(params)).map_err(e)?;
         }
         Ok(())
     }
@@ -327,9 +340,9 @@ impl SqliteBatch<'_> {
     }
 }
 
-/// Runs `statement` with an event's columns bound as ?1..?19 (those an
-/// insert and an update both write, in the order of their SQL) and `last`
-/// as ?20 and ?21.
+/// Runs `statement` with an event's columns bound as ?1..?20 (those an
+/// insert and an update both write, in the order of the insert's SQL) and
+/// `last` as ?21 and ?22.
 fn with_event_columns<T>(
     row: &event::Model,
     last: [&dyn ToSql; 2],

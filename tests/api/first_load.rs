@@ -122,6 +122,8 @@ async fn derived(url: &str) -> Vec<String> {
         "SELECT e.key || ' ' || l.position || ' ' || s.identity || ' ' || COALESCE(l.quote, '-') || ' ' || COALESCE(l.note, '-') AS r \
          FROM event_sources l JOIN events e ON e.id = l.event_id JOIN sources s ON s.id = l.source_id",
         "SELECT e.key || ' ' || l.position || ' ' || l.tag AS r FROM event_tags l JOIN events e ON e.id = l.event_id",
+        "SELECT key || ' ' || kind || ' ' || CAST(start_date AS TEXT) || ' ' || CAST(last_day AS TEXT) || ' ' || \
+         span_days || ' ' || known_precision || ' ' || title AS r FROM events",
     ];
     for sql in queries {
         let rows = db.conn().query_all_raw(Statement::from_string(backend, sql.to_owned())).await.unwrap();
