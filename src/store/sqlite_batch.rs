@@ -10,8 +10,9 @@ use super::batch::{BatchStore, Links, MAX_BINDS, PARTICIPANT_COLUMNS, SOURCE_COL
 use super::counts::Deltas;
 use super::first_load::SourceIds;
 use crate::db::{sqlite_error as e, text_date, text_timestamp, timestamp};
+use chrono::{DateTime, Utc};
 use entity::{event, event_country, event_participant, event_source, event_tag, event_text, participant, source};
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
+use rusqlite::{Connection, Row, ToSql, params};
 use sea_orm::DbErr;
 use std::collections::HashMap;
 
@@ -49,31 +50,20 @@ pub fn add_counts(conn: &Connection, deltas: &mut Deltas) -> Result<(), DbErr> {
 
 impl BatchStore for SqliteBatch<'_> {
     async fn stored_events(&mut self, keys: &[String]) -> Result<HashMap<String, Stored>, DbErr> {
-        let sql = format!("SELECT {STORED_COLUMNS} FROM events WHERE key = ?1");
-        let mut find = self.conn.prepare_cached(&sql).map_err(e)?;
-        let mut stored = HashMap::new();
-        for key in keys {
-            let row = find
-                .query_row([key], |r| {
-                    let created_at: String = r.get(2)?;
-                    let old = Stored {
-                        id: r.get(0)?,
-                        content_hash: r.get(1)?,
-                        created_at: Default::default(),
-                        kind: r.get(3)?,
-                        start_date: r.get(4)?,
-                        last_day: r.get(5)?,
-                        precision: r.get(6)?,
-                    };
-                    Ok((old, created_at))
-                })
-                .optional()
-                .map_err(e)?;
-            if let Some((old, created_at)) = row {
-                stored.insert(key.clone(), Stored { created_at: timestamp(&created_at)?, ..old });
-            }
-        }
-        Ok(stored)
+        let sql = format!("SELECT key, {STORED_COLUMNS} FROM events WHERE key = ?1");
+        let rows = self.lookup(&sql, keys, |r| {
+            let old = Stored {
+                id: r.get(1)?,
+                content_hash: r.get(2)?,
+                created_at: stored_timestamp(&r.get::<_, String>(3)?, 3)?,
+                kind: r.get(4)?,
+                start_date: r.get(5)?,
+                last_day: r.get(6)?,
+                precision: r.get(7)?,
+            };
+            Ok((r.get(0)?, old))
+        })?;
+        Ok(rows.into_iter().collect())
     }
 
     async fn participants_by_id(&mut self, ids: &[i64]) -> Result<Vec<participant::Model>, DbErr> {
@@ -169,8 +159,11 @@ impl BatchStore for SqliteBatch<'_> {
             .map_err(e)?;
         for row in rows {
             let last: [&dyn ToSql; 2] = [&text_timestamp(&row.updated_at), &row.id];
-            with_event_columns(row, last, |params| update.execute(params)).map_err(e)?;
-            with_event_columns(row, last, |params| moved.execute(params)).map_err(e)?;
+            with_event_columns(row, last, |params| {
+                update.execute(params)?;
+                moved.execute(params)
+            })
+            .map_err(e)?;
         }
         Ok(())
     }
@@ -388,15 +381,16 @@ fn participant_row(r: &Row<'_>) -> rusqlite::Result<participant::Model> {
     })
 }
 
+/// A timestamp read as text from column `column`, in either form sqlx writes.
+fn stored_timestamp(text: &str, column: usize) -> rusqlite::Result<DateTime<Utc>> {
+    timestamp(text).map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, err.to_string().into())
+    })
+}
+
 fn source_row(r: &Row<'_>) -> rusqlite::Result<source::Model> {
     let published: Option<String> = r.get(4)?;
-    let published_at = published
-        .map(|t| {
-            timestamp(&t).map_err(|err| {
-                rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, err.to_string().into())
-            })
-        })
-        .transpose()?;
+    let published_at = published.map(|t| stored_timestamp(&t, 4)).transpose()?;
     Ok(source::Model {
         id: r.get(0)?,
         url: r.get(1)?,
