@@ -2,10 +2,12 @@
 //! one gate that write transactions pass through. Everything above asks the
 //! read and write modules, never which database this is.
 
+mod pg_load;
 mod pg_reads;
 mod rows;
 mod sqlite_file;
 
+pub use pg_load::LoadConnection;
 pub use rows::{Columns, fetch_all, fetch_optional};
 pub use sqlite_file::{
     BUSY_TIMEOUT, SqliteFile, is_constraint_violation, is_unique_violation, sqlite_error, text_date, text_timestamp,

@@ -7,9 +7,11 @@ use super::events::{write_batch, write_events};
 use super::pg_batch::PgBatch;
 use super::pg_first_load::PgFirstLoad;
 use super::sqlite_writer::SqliteWriter;
-use crate::db::{Backend, Db, WriteTxn};
+use crate::db::{BUMP_DATA_VERSION, Backend, Db, LoadConnection, WriteTxn};
 use crate::domain::NewEvent;
 use crate::error::ApiError;
+use sea_orm::ConnectionTrait;
+use tokio::sync::MutexGuard;
 
 pub struct EventWriter<'a> {
     db: &'a Db,
@@ -22,8 +24,9 @@ pub struct EventWriter<'a> {
 enum Sink<'a> {
     /// A SeaORM transaction: PostgreSQL, and SQLite in memory.
     Transaction(Option<WriteTxn<'a>>),
-    /// A first load into PostgreSQL (`pg_first_load.rs`): one transaction.
-    PgFirstLoad(WriteTxn<'a>, PgFirstLoad),
+    /// A first load into PostgreSQL (`pg_first_load.rs`): one transaction,
+    /// on a connection of its own, with the write gate held.
+    PgFirstLoad(LoadConnection, Box<PgFirstLoad>, MutexGuard<'a, ()>),
     /// A SQLite file, written with rusqlite on a thread of its own.
     SqliteFile(Option<Box<SqliteWriter<'a>>>),
 }
@@ -50,9 +53,12 @@ impl<'a> EventWriter<'a> {
         let sink = match db.backend() {
             Backend::SqliteFile(_) => SqliteWriter::first_load(db, mode)?.map(|w| Sink::SqliteFile(Some(Box::new(w)))),
             Backend::PostgreSql(_) => {
-                let write = db.begin_write().await?;
-                // Dropped when there is none, the transaction rolls back.
-                PgFirstLoad::begin(&write.txn).await?.map(|load| Sink::PgFirstLoad(write, load))
+                let gate = db.write_gate().await;
+                let conn = LoadConnection::take(db.conn().get_postgres_connection_pool()).await?;
+                conn.execute_unprepared("BEGIN").await?;
+                // Dropped when there is none, the connection is closed and
+                // the transaction rolled back.
+                PgFirstLoad::begin(&conn).await?.map(|load| Sink::PgFirstLoad(conn, Box::new(load), gate))
             }
             Backend::SqliteMemory => None,
         };
@@ -77,8 +83,8 @@ impl<'a> EventWriter<'a> {
                 }
                 Ok(counts)
             }
-            Sink::PgFirstLoad(write, load) => {
-                write_batch(&mut PgBatch::first_load(&write.txn, &mut load.sources), batch, self.mode).await
+            Sink::PgFirstLoad(conn, load, _) => {
+                write_batch(&mut PgBatch::first_load(conn, load), batch, self.mode).await
             }
             Sink::SqliteFile(open) => {
                 let import = match open {
@@ -103,9 +109,12 @@ impl<'a> EventWriter<'a> {
                 write.commit().await?;
                 WriteCounts::default()
             }
-            Sink::PgFirstLoad(write, load) => {
-                load.end(&write.txn).await?;
-                write.commit().await?;
+            Sink::PgFirstLoad(conn, load, gate) => {
+                load.end(&conn).await?;
+                conn.execute_unprepared(BUMP_DATA_VERSION).await?;
+                conn.execute_unprepared("COMMIT").await?;
+                drop((conn, gate));
+                self.db.written();
                 // What any large import does after it commits.
                 self.db.refresh_statistics().await?;
                 WriteCounts::default()

@@ -11,6 +11,7 @@ mod event_writer;
 mod events;
 mod first_load;
 mod pg_batch;
+mod pg_copy;
 mod pg_first_load;
 mod resolve;
 mod seaorm_batch;

@@ -5,11 +5,14 @@
 //! PostgreSQL parse and plan thousands of expressions per statement and left
 //! the importer idle most of the time (bench/README.md). One parameter keeps
 //! every statement's plan small, and `RETURNING` hands back new ids without
-//! a second lookup.
+//! a second lookup. A first load sends new rows by `COPY` instead
+//! (`pg_copy.rs`), with ids it takes from the sequences beforehand.
 
 use super::batch::{BatchStore, Links, PARTICIPANT_COLUMNS, SOURCE_COLUMNS, STORED_COLUMNS, Stored};
-use super::first_load::SourceIds;
+use super::pg_copy::CopyRows;
+use super::pg_first_load::PgFirstLoad;
 use super::seaorm_batch::stored_links;
+use crate::db::LoadConnection;
 use chrono::{DateTime, Utc};
 use entity::{event, participant, source};
 use sea_orm::sea_query::Expr;
@@ -19,19 +22,21 @@ use std::collections::HashMap;
 
 pub struct PgBatch<'c, C> {
     conn: &'c C,
-    /// In a first load (`PgFirstLoad`), the sources by their identity's
-    /// digest, while the index of their identities is dropped; and no
-    /// counting, since the load counts every event at its end.
-    first_load: Option<&'c mut SourceIds>,
+    /// In a first load: its connection, for `COPY`; the sources by their
+    /// identity's digest, while the index of their identities is dropped;
+    /// and the counts gathered for its end.
+    first_load: Option<(&'c LoadConnection, &'c mut PgFirstLoad)>,
 }
 
 impl<'c, C> PgBatch<'c, C> {
     pub fn new(conn: &'c C) -> Self {
         PgBatch { conn, first_load: None }
     }
+}
 
-    pub fn first_load(conn: &'c C, sources: &'c mut SourceIds) -> Self {
-        PgBatch { conn, first_load: Some(sources) }
+impl<'c> PgBatch<'c, LoadConnection> {
+    pub fn first_load(conn: &'c LoadConnection, load: &'c mut PgFirstLoad) -> Self {
+        PgBatch { conn, first_load: Some((conn, load)) }
     }
 }
 
@@ -92,7 +97,7 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         let sql = format!(
             "SELECT {SOURCE_COLUMNS} FROM sources WHERE identity IN (SELECT json_array_elements_text($1::json))"
         );
-        let Some(known) = self.first_load.as_deref() else {
+        let Some(known) = self.first_load.as_ref().map(|(_, load)| &load.sources) else {
             return self.query(&sql, json_array(identities)?).await?.iter().map(source_row).collect();
         };
         let wanted: Vec<(&String, i64)> = identities.iter().filter_map(|i| known.get(i).map(|id| (i, id))).collect();
@@ -121,7 +126,27 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         Ok(found)
     }
 
-    async fn insert_sources(&mut self, rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
+    async fn insert_sources(&mut self, mut rows: Vec<source::Model>) -> Result<Vec<source::Model>, DbErr> {
+        if let Some((copy, load)) = self.first_load.as_mut() {
+            let ids = take_ids(copy, "sources", rows.len()).await?;
+            let mut data = CopyRows::default();
+            for (row, id) in rows.iter_mut().zip(ids) {
+                row.id = id;
+                data.row(&[
+                    &row.id,
+                    &row.url,
+                    &row.title,
+                    &row.publisher,
+                    &row.published_at,
+                    &row.language,
+                    &row.identity,
+                    &row.published,
+                ]);
+                load.sources.insert(&row.identity, row.id);
+            }
+            copy.copy_in(&format!("COPY sources ({SOURCE_COLUMNS}) FROM STDIN"), data.bytes()).await?;
+            return Ok(rows);
+        }
         let sql = format!(
             "INSERT INTO sources (url, title, publisher, published_at, language, identity, published) \
              SELECT url, title, publisher, published_at, language, identity, published \
@@ -129,14 +154,7 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
              published_at timestamptz, language text, identity text, published text) \
              RETURNING {SOURCE_COLUMNS}"
         );
-        let created: Vec<source::Model> =
-            self.query(&sql, json_array(&rows)?).await?.iter().map(source_row).collect::<Result<_, _>>()?;
-        if let Some(known) = self.first_load.as_deref_mut() {
-            for row in &created {
-                known.insert(&row.identity, row.id);
-            }
-        }
-        Ok(created)
+        self.query(&sql, json_array(&rows)?).await?.iter().map(source_row).collect()
     }
 
     async fn update_events(&mut self, rows: &[event::Model]) -> Result<(), DbErr> {
@@ -158,21 +176,51 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
     }
 
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
-        let sql = "INSERT INTO events (key, kind, title, summary, start_date, end_date, last_day, span_days, \
-                   date_precision, date_edtf, known_precision, date_text, date_basis, location_name, \
-                   location_country, lat, lon, content_hash, line_hash, document, created_at, updated_at) \
-                   SELECT key, kind, title, summary, start_date, end_date, last_day, span_days, date_precision, \
-                   date_edtf, known_precision, date_text, date_basis, \
-                   location_name, location_country, lat, lon, content_hash, line_hash, document, created_at, updated_at \
+        if let Some((copy, _)) = self.first_load.as_ref() {
+            let ids = take_ids(copy, "events", rows.len()).await?;
+            let mut data = CopyRows::default();
+            for (row, id) in rows.iter().zip(&ids) {
+                data.row(&[
+                    id,
+                    &row.key,
+                    &row.kind,
+                    &row.title,
+                    &row.summary,
+                    &row.start_date,
+                    &row.end_date,
+                    &row.last_day,
+                    &row.span_days,
+                    &row.date_precision,
+                    &row.date_edtf,
+                    &row.known_precision,
+                    &row.date_text,
+                    &row.date_basis,
+                    &row.location_name,
+                    &row.location_country,
+                    &row.lat,
+                    &row.lon,
+                    &row.content_hash,
+                    &row.line_hash,
+                    &row.document,
+                    &row.created_at,
+                    &row.updated_at,
+                ]);
+            }
+            copy.copy_in(&format!("COPY events (id, {EVENT_COLUMNS}) FROM STDIN"), data.bytes()).await?;
+            return Ok(ids);
+        }
+        let sql = format!(
+            "INSERT INTO events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} \
                    FROM json_to_recordset($1::json) AS r(key text, kind text, title text, summary text, \
                    start_date date, end_date date, last_day date, span_days integer, date_precision text, \
                    date_edtf text, known_precision text, date_text text, date_basis text, \
                    location_name text, location_country text, lat float8, lon float8, content_hash text, \
                    line_hash bigint, document text, created_at timestamptz, updated_at timestamptz) \
-                   RETURNING key, id";
+                   RETURNING key, id"
+        );
         let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
-        for row in self.query(sql, json_array(&rows)?).await? {
+        for row in self.query(&sql, json_array(&rows)?).await? {
             ids.insert(row.try_get_by_index(0)?, row.try_get_by_index(1)?);
         }
         keys.iter().map(|k| ids.get(k).copied().ok_or_else(|| DbErr::RecordNotFound(k.clone()))).collect()
@@ -193,10 +241,13 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         Ok(())
     }
 
-    async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
-        if self.first_load.is_none() {
-            super::counts::add(self.conn, &links.counts).await?;
+    async fn insert_links(&mut self, mut links: Links) -> Result<(), DbErr> {
+        let counts = std::mem::take(&mut links.counts);
+        if let Some((copy, load)) = self.first_load.as_mut() {
+            load.counts.merge(counts);
+            return copy_links(copy, &links).await;
         }
+        super::counts::add(self.conn, &counts).await?;
         self.write_rows(
             "INSERT INTO event_participants (event_id, position, participant_id, role) \
              SELECT * FROM json_to_recordset($1::json) \
@@ -246,6 +297,61 @@ impl<C: ConnectionTrait> PgBatch<'_, C> {
         Ok(())
     }
 }
+
+/// Ids for `n` new rows of `table`, taken from its sequence at once (a
+/// first load has the database to itself).
+async fn take_ids(conn: &LoadConnection, table: &str, n: usize) -> Result<Vec<i64>, DbErr> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let sql = "SELECT setval(pg_get_serial_sequence($1, 'id'), nextval(pg_get_serial_sequence($1, 'id')) + $2 - 1)";
+    let values = [table.into(), (n as i64).into()];
+    let row = conn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
+    let last: i64 = row.ok_or_else(|| DbErr::RecordNotFound(format!("{table}' sequence")))?.try_get_by_index(0)?;
+    Ok((last + 1 - n as i64..=last).collect())
+}
+
+/// A first load's link rows, by `COPY`.
+async fn copy_links(copy: &LoadConnection, links: &Links) -> Result<(), DbErr> {
+    let mut rows = CopyRows::default();
+    for r in &links.participants {
+        rows.row(&[&r.event_id, &r.position, &r.participant_id, &r.role]);
+    }
+    send(copy, "event_participants (event_id, position, participant_id, role)", rows).await?;
+    let mut rows = CopyRows::default();
+    for r in &links.sources {
+        rows.row(&[&r.event_id, &r.position, &r.source_id, &r.quote, &r.note]);
+    }
+    send(copy, "event_sources (event_id, position, source_id, quote, note)", rows).await?;
+    let mut rows = CopyRows::default();
+    for r in &links.tags {
+        rows.row(&[&r.event_id, &r.position, &r.tag]);
+    }
+    send(copy, "event_tags (event_id, position, tag)", rows).await?;
+    let mut rows = CopyRows::default();
+    for r in &links.countries {
+        rows.row(&[&r.country, &r.start_date, &r.event_id, &r.last_day, &r.partners]);
+    }
+    send(copy, "event_countries (country, start_date, event_id, last_day, partners)", rows).await?;
+    let mut rows = CopyRows::default();
+    for r in &links.texts {
+        rows.row(&[&r.event_id, &r.position, &r.search_text, &r.countries]);
+    }
+    send(copy, "event_texts (event_id, position, search_text, countries)", rows).await
+}
+
+/// Copies `rows` into `table` (its name and columns), unless there are none.
+async fn send(copy: &LoadConnection, table: &str, rows: CopyRows) -> Result<(), DbErr> {
+    if !rows.bytes().is_empty() {
+        copy.copy_in(&format!("COPY {table} FROM STDIN"), rows.bytes()).await?;
+    }
+    Ok(())
+}
+
+/// The columns `insert_events` writes, in `event::Model`'s order.
+const EVENT_COLUMNS: &str = "key, kind, title, summary, start_date, end_date, last_day, span_days, date_precision, \
+                             date_edtf, known_precision, date_text, date_basis, location_name, location_country, \
+                             lat, lon, content_hash, line_hash, document, created_at, updated_at";
 
 /// Rows of the events whose ids are the JSON array of the parameter.
 const OF_EVENTS: &str = "event_id IN (SELECT json_array_elements_text($1::json)::bigint)";

@@ -2,15 +2,18 @@
 //! few events yet and that no other session is connected to, written in one
 //! transaction, with what is cheaper to make from all the rows at once than
 //! row by row made at its end: the secondary indexes (the full-text index
-//! among them), the link tables' foreign keys, and the kept counts with
-//! their keys. The write rules and statements are those of any batch
-//! (`events.rs`, `PgBatch`); only the counts wait for the end, and sources
-//! are found by a digest of their identity, as in SQLite's first load.
+//! among them), the link tables' foreign keys, and the kept counts' keys.
+//! The write rules are those of any batch (`events.rs`, `PgBatch`); new
+//! rows go in by `COPY` on a connection of the load's own
+//! (`LoadConnection`), the counts wait for the end, gathered in memory, and
+//! sources are found by a digest of their identity, as in SQLite's first
+//! load.
 
 use super::batch::LINK_TABLES;
-use super::counts::{TABLES as COUNT_TABLES, recount};
+use super::counts::{self, Deltas, TABLES as COUNT_TABLES};
 use super::first_load::{AT_MOST, INDEXES, SOURCE_IDENTITIES, SourceIds};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
+use crate::db::LoadConnection;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use std::time::{Duration, Instant};
 
 /// The full-text index, dropped with the first load's other indexes
@@ -41,28 +44,34 @@ pub struct PgFirstLoad {
     /// identities is dropped (at 1M events, looking sources up by it took
     /// 20 s and keeping it 1.6M inserts at random places).
     pub sources: SourceIds,
+    /// The kept counts: those stored before the load, and what each batch
+    /// adds (`PgBatch`), written at the end into their emptied tables.
+    /// Counting every event again there, from the rows, took 37 s of a 1M
+    /// load (`country_pairs` 14 of it, bench/README.md); the batches have
+    /// the counts in hand already.
+    pub counts: Deltas,
 }
 
 impl PgFirstLoad {
     /// In the load's transaction: none when the database holds more than
     /// `AT_MOST` events or another session is connected to it (a server
     /// would wait for the load's locks); otherwise drops what `end` makes.
-    pub async fn begin(txn: &DatabaseTransaction) -> Result<Option<PgFirstLoad>, DbErr> {
+    pub async fn begin(conn: &LoadConnection) -> Result<Option<PgFirstLoad>, DbErr> {
         // Counted no further than needed: all of a million took 2 s.
         let events = format!("SELECT count(*) AS n FROM (SELECT 1 FROM events LIMIT {}) e", AT_MOST + 1);
-        if count(txn, &events).await? > AT_MOST {
+        if count(conn, &events).await? > AT_MOST {
             return Ok(None);
         }
         let started = Instant::now();
         let others = "SELECT count(*) AS n FROM pg_stat_activity \
                       WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
-        while count(txn, others).await? > 0 {
+        while count(conn, others).await? > 0 {
             if started.elapsed() > CLOSING {
                 return Ok(None);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
             // A transaction sees one snapshot of the sessions unless cleared.
-            txn.execute_unprepared("SELECT pg_stat_clear_snapshot()").await?;
+            conn.execute_unprepared("SELECT pg_stat_clear_snapshot()").await?;
         }
         let mut dropped = Vec::new();
         let indexes = format!(
@@ -77,46 +86,50 @@ impl PgFirstLoad {
         );
         // The link tables' foreign keys: checked once, by a join, at the
         // end, rather than by a trigger per row. The count tables' keys:
-        // counted at the end into tables without them, then sorted once
-        // (1M events: `country_pairs` took 16 s that way, 25-29 s into its
-        // key row by row, bench/README.md).
+        // their rows are written at the end into tables without them, which
+        // are then sorted once (1M events: `country_pairs` counted that way
+        // took 16 s, into its key row by row 25-29 s, bench/README.md).
+        // And `event_countries`' key, by country and date: its rows come
+        // event by event, each to a random place in it (18.6 s of a 1M
+        // load); the write path finds them by event, by another index.
         let tables = |names: &[&str]| names.iter().map(|t| format!("'{t}'::regclass")).collect::<Vec<_>>().join(", ");
         let keys = format!(
             "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) \
              AS sql, format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS undo \
              FROM pg_constraint WHERE (contype = 'f' AND conrelid IN ({})) OR (contype = 'p' AND conrelid IN ({}))",
             tables(&LINK_TABLES),
-            tables(&COUNT_TABLES)
+            tables(&[COUNT_TABLES.as_slice(), &["event_countries"]].concat())
         );
         for sql in [indexes, keys] {
-            for row in txn.query_all_raw(Statement::from_string(DbBackend::Postgres, sql)).await? {
-                txn.execute_unprepared(&row.try_get::<String>("", "undo")?).await?;
+            for row in conn.query_all_raw(Statement::from_string(DbBackend::Postgres, sql)).await? {
+                conn.execute_unprepared(&row.try_get::<String>("", "undo")?).await?;
                 dropped.push(row.try_get("", "sql")?);
             }
         }
         let mut sources = SourceIds::default();
         let stored = Statement::from_string(DbBackend::Postgres, "SELECT id, identity FROM sources");
-        for row in txn.query_all_raw(stored).await? {
+        for row in conn.query_all_raw(stored).await? {
             sources.insert(&row.try_get_by_index::<String>(1)?, row.try_get_by_index(0)?);
         }
-        Ok(Some(PgFirstLoad { dropped, sources }))
+        let mut counts = Deltas::default();
+        counts::take_stored(conn, &mut counts).await?;
+        Ok(Some(PgFirstLoad { dropped, sources, counts }))
     }
 
-    /// Counts every event (`PgBatch` counted none of the load's) and makes
-    /// what `begin` dropped, the count tables' keys among it; the caller
-    /// commits.
-    pub async fn end(self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
-        txn.execute_unprepared(END_MEMORY).await?;
+    /// Writes the counts and makes what `begin` dropped, the count tables'
+    /// keys among it; the caller commits.
+    pub async fn end(self, conn: &LoadConnection) -> Result<(), DbErr> {
+        conn.execute_unprepared(END_MEMORY).await?;
         // Before the indexes: `event_counts_by_year` is built once, after.
-        recount(txn).await?;
+        counts::insert(conn, &self.counts).await?;
         for sql in &self.dropped {
-            txn.execute_unprepared(sql).await?;
+            conn.execute_unprepared(sql).await?;
         }
         Ok(())
     }
 }
 
-async fn count(txn: &DatabaseTransaction, sql: &str) -> Result<i64, DbErr> {
-    let row = txn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await?;
+async fn count(conn: &LoadConnection, sql: &str) -> Result<i64, DbErr> {
+    let row = conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await?;
     row.ok_or_else(|| DbErr::RecordNotFound(sql.to_owned()))?.try_get("", "n")
 }

@@ -265,7 +265,8 @@ async fn an_import_killed_midway_leaves_a_consistent_database_and_runs_again() {
             let db = Db::connect(&admin).await.unwrap();
             let writing = Statement::from_sql_and_values(
                 sea_orm::DbBackend::Postgres,
-                "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'INSERT INTO event%' \
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 \
+                 AND (query LIKE 'INSERT INTO event%' OR query LIKE 'COPY event%') \
                  AND xact_start < now() - interval '1 second'",
                 [name.into()],
             );
