@@ -307,7 +307,8 @@ async fn take_ids(conn: &LoadConnection, table: &str, n: usize) -> Result<Vec<i6
     let sql = "SELECT setval(pg_get_serial_sequence($1, 'id'), nextval(pg_get_serial_sequence($1, 'id')) + $2 - 1)";
     let values = [table.into(), (n as i64).into()];
     let row = conn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
-    let last: i64 = row.ok_or_else(|| DbErr::RecordNotFound(format!("{table}' sequence")))?.try_get_by_index(0)?;
+    let last: i64 =
+        row.ok_or_else(|| DbErr::RecordNotFound(format!("the sequence of {table}")))?.try_get_by_index(0)?;
     Ok((last + 1 - n as i64..=last).collect())
 }
 
