@@ -3,6 +3,7 @@
 //! by `COPY`, which SeaORM has no statement for. The rest of the write path
 //! runs on it as on any SeaORM connection (`ConnectionTrait`).
 
+use super::pg_reads::query_error;
 use sea_orm::sea_query::Values;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Postgres};
@@ -37,10 +38,6 @@ impl LoadConnection {
 
 fn exec_error(err: sqlx::Error) -> DbErr {
     DbErr::Exec(RuntimeErr::SqlxError(Arc::new(err)))
-}
-
-fn query_error(err: sqlx::Error) -> DbErr {
-    DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
 }
 
 /// The statement with its values bound. Its SQL is the write path's own,

@@ -150,7 +150,7 @@ fn is_cut(err: &sqlx::Error) -> bool {
     }
 }
 
-fn query_error(err: sqlx::Error) -> DbErr {
+pub(super) fn query_error(err: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
 }
 
