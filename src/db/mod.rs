@@ -373,8 +373,9 @@ impl Db {
     /// the search index's segments rewrites all of it: VACUUM took 28.6 s
     /// of an import of 20,000 changed events into a million
     /// (bench/README.md). Autovacuum and FTS5's own merging catch up as
-    /// they go; where autovacuum is off, nothing else would vacuum, so
-    /// the import does.
+    /// they go. Where autovacuum is off, nothing else would vacuum, so the
+    /// import vacuums the tables autovacuum would have: those whose dead or
+    /// newly inserted rows passed the server's own autovacuum thresholds.
     pub async fn refresh_after_import(&self, written: u64) -> Result<(), DbErr> {
         let sql = match self.backend {
             Backend::PostgreSql(_) => {
@@ -389,8 +390,16 @@ impl Db {
             Some(row) => (row.try_get("", "n")?, row.try_get("", "kept")?),
             None => (0, false),
         };
-        if !kept || written.saturating_mul(2) >= events.unsigned_abs() {
+        if written.saturating_mul(2) >= events.unsigned_abs() {
             return self.refresh_statistics().await;
+        }
+        let backend = self.conn.get_database_backend();
+        if !kept {
+            let due = self.conn.query_all_raw(Statement::from_string(backend, TABLES_AUTOVACUUM_WOULD_VACUUM)).await?;
+            let tables = due.iter().map(|row| row.try_get("", "name")).collect::<Result<Vec<String>, _>>()?;
+            if !tables.is_empty() {
+                self.conn.execute_unprepared(&format!("VACUUM {}", tables.join(", "))).await?;
+            }
         }
         let analyze = match self.backend {
             Backend::PostgreSql(_) => "ANALYZE",
@@ -400,6 +409,20 @@ impl Db {
         Ok(())
     }
 }
+
+/// The tables of the current schema that autovacuum would vacuum now: dead
+/// rows, or rows inserted since the last vacuum, above the server's
+/// thresholds (a fixed number plus a fraction of the table's rows; the
+/// defaults are 50 + 20 % and 1,000 + 20 %). Tables' own storage settings
+/// for autovacuum are not read.
+const TABLES_AUTOVACUUM_WOULD_VACUUM: &str = "SELECT quote_ident(s.relname) AS name \
+     FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
+     WHERE s.schemaname = current_schema() AND ( \
+       s.n_dead_tup > current_setting('autovacuum_vacuum_threshold')::float8 \
+         + current_setting('autovacuum_vacuum_scale_factor')::float8 * GREATEST(c.reltuples, 0) \
+       OR s.n_ins_since_vacuum > current_setting('autovacuum_vacuum_insert_threshold')::float8 \
+         + current_setting('autovacuum_vacuum_insert_scale_factor')::float8 * GREATEST(c.reltuples, 0)) \
+     ORDER BY s.relname";
 
 /// A value read from the database and trusted for a second: re-reading it
 /// once a second, rather than per request, still sees what another process

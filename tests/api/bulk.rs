@@ -339,3 +339,47 @@ async fn an_import_over_the_limit_is_refused_with_nothing_written() {
     // Under the limit, the same server imports.
     assert_eq!(import(&app, "", &sample(5)).await.status, 200);
 }
+
+/// On a PostgreSQL server whose autovacuum is off, an import that changed
+/// part of the database vacuums the tables autovacuum would have (dead rows
+/// past the server's thresholds), not all of them, and analyses every one.
+#[actix_rt::test]
+async fn without_autovacuum_an_import_vacuums_the_tables_autovacuum_would() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let test_db = fresh_database().await;
+    let Some(_) = test_db.postgres() else {
+        eprintln!("PostgreSQL only: SQLite has no autovacuum");
+        return;
+    };
+    let db = timeline::migrator::connect_and_migrate(&test_db.url).await.unwrap();
+    let run = |s: String| {
+        let db = &db;
+        async move { db.conn().query_one_raw(Statement::from_string(DbBackend::Postgres, s)).await.unwrap() }
+    };
+    let stat = |column: &str, table: &str| {
+        run(format!("SELECT CAST({column} AS TEXT) AS v FROM pg_stat_user_tables WHERE relname = '{table}'"))
+    };
+    let text = |row: Option<sea_orm::QueryResult>| row.unwrap().try_get::<Option<String>>("", "v").unwrap();
+    if text(run("SELECT current_setting('autovacuum') AS v".into()).await).as_deref() == Some("on") {
+        eprintln!("skipped: this PostgreSQL server runs autovacuum, so an import leaves vacuuming to it");
+        return;
+    }
+    // 100 dead rows in `data_version`, past its threshold (50 + 20 % of its
+    // one row); two in `events`, under its own.
+    for _ in 0..100 {
+        run("UPDATE data_version SET version = version + 1".into()).await;
+    }
+    run("UPDATE events SET title = title WHERE id IN (SELECT id FROM events LIMIT 2)".into()).await;
+    run("SELECT pg_stat_force_next_flush()".into()).await;
+    let started = std::time::Instant::now();
+    while text(stat("n_dead_tup", "data_version").await).is_none_or(|n| n.parse::<u64>().unwrap() < 100) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "the server counts the dead rows");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    db.refresh_after_import(1).await.unwrap();
+    assert!(text(stat("last_vacuum", "data_version").await).is_some(), "past its threshold: vacuumed");
+    assert!(text(stat("last_vacuum", "events").await).is_none(), "under its threshold: left as it is");
+    assert!(text(stat("last_analyze", "events").await).is_some(), "every table analysed");
+    db.close().await.unwrap();
+}
