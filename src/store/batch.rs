@@ -80,7 +80,8 @@ pub const PARTICIPANT_COLUMNS: &str = "id, kind, name, country, identity, folded
 pub const SOURCE_COLUMNS: &str = "id, url, title, publisher, published_at, language, identity, published";
 
 /// The tables of an event's derived rows, each keyed by `event_id`, in the
-/// order of `Links`' fields: what rewriting an event may delete.
+/// order of `Links`' fields: what rewriting an event may delete. The first
+/// three are keyed by `(event_id, position)` too.
 pub const LINK_TABLES: [&str; 5] =
     ["event_participants", "event_sources", "event_tags", "event_countries", "event_texts"];
 
@@ -105,6 +106,9 @@ pub trait BatchStore {
     async fn stored_links(&mut self, event_ids: &[i64]) -> Result<Links, DbErr>;
     /// Deletes these events' rows of one of `LINK_TABLES`.
     async fn delete_links(&mut self, table: &str, event_ids: &[i64]) -> Result<(), DbErr>;
+    /// Deletes the rows at these keys (event, position) of one of the first
+    /// three of `LINK_TABLES`.
+    async fn delete_positions(&mut self, table: &str, keys: &[(i64, i32)]) -> Result<(), DbErr>;
     /// Inserts the rows and adds the counts.
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr>;
 }

@@ -118,7 +118,12 @@ pub async fn write_batch<S: BatchStore>(
         written.extend(ids.into_iter().zip(fresh_events));
     }
     let mut links = links(&written, &people, &sources)?;
-    for (table, event_ids) in LINK_TABLES.into_iter().zip(keep_changes(&mut links, before, &rewritten)) {
+    let deleted = keep_changes(&mut links, before, &rewritten);
+    let (positioned, whole) = LINK_TABLES.split_at(deleted.positions.len());
+    for (table, keys) in positioned.iter().zip(deleted.positions) {
+        store.delete_positions(table, &keys).await?;
+    }
+    for (table, event_ids) in whole.iter().zip(deleted.events) {
         store.delete_links(table, &event_ids).await?;
     }
     store.insert_links(links).await?;
@@ -127,12 +132,14 @@ pub async fn write_batch<S: BatchStore>(
 
 /// Turns the links of written events into what changes: the rewritten
 /// events (`stored`) come out of the counts as their stored rows (`before`)
-/// have them, and of each of `LINK_TABLES`, a rewritten event keeps its
-/// stored rows when its new ones are the same. Returns, per table, the
-/// events whose stored rows are to be deleted. A changed title rewrites the
-/// event and its search text, not its participants, sources, countries or
-/// counts (a million-row index each).
-fn keep_changes(links: &mut Links, before: Links, stored: &HashMap<i64, &Stored>) -> [Vec<i64>; LINK_TABLES.len()] {
+/// have them; of the participant, source and tag rows, a rewritten event
+/// keeps those stored as they are, and of its country and search-text rows,
+/// all of them when they are the same. Returns the stored rows that are not
+/// kept, to be deleted before the rest is inserted. A changed title rewrites
+/// the event and its search text; a tag added at the end, one tag row.
+/// Neither rewrites its participants, sources, countries or counts (a
+/// million-row index each).
+fn keep_changes(links: &mut Links, before: Links, stored: &HashMap<i64, &Stored>) -> Deleted {
     let tags = by_event(&before.tags, |t| t.event_id);
     let countries = by_event(&before.countries, |c| c.event_id);
     let participants = by_event(&before.participants, |p| p.event_id);
@@ -152,13 +159,48 @@ fn keep_changes(links: &mut Links, before: Links, stored: &HashMap<i64, &Stored>
             participants: &old_participants,
         });
     }
-    [
-        keep_changed_rows(&mut links.participants, before.participants, |r| r.event_id, stored),
-        keep_changed_rows(&mut links.sources, before.sources, |r| r.event_id, stored),
-        keep_changed_rows(&mut links.tags, before.tags, |r| r.event_id, stored),
-        keep_changed_rows(&mut links.countries, before.countries, |r| r.event_id, stored),
-        keep_changed_rows(&mut links.texts, before.texts, |r| r.event_id, stored),
-    ]
+    Deleted {
+        positions: [
+            keep_stored_rows(&mut links.participants, before.participants, |r| (r.event_id, r.position), stored),
+            keep_stored_rows(&mut links.sources, before.sources, |r| (r.event_id, r.position), stored),
+            keep_stored_rows(&mut links.tags, before.tags, |r| (r.event_id, r.position), stored),
+        ],
+        events: [
+            keep_changed_rows(&mut links.countries, before.countries, |r| r.event_id, stored),
+            keep_changed_rows(&mut links.texts, before.texts, |r| r.event_id, stored),
+        ],
+    }
+}
+
+/// What a batch deletes of its rewritten events' stored links before it
+/// inserts the new ones (`keep_changes`).
+struct Deleted {
+    /// Keys (event, position) in each of the first three of `LINK_TABLES`.
+    positions: [Vec<(i64, i32)>; 3],
+    /// Events whose rows go, in each of the last two.
+    events: [Vec<i64>; 2],
+}
+
+/// Drops from `new` the rows of rewritten events that `old` holds as they
+/// are; returns the keys (event, position) of the rows of `old` that `new`
+/// does not hold, in order. A key in both, its row changed, is deleted and
+/// inserted again.
+fn keep_stored_rows<T: PartialEq>(
+    new: &mut Vec<T>,
+    old: Vec<T>,
+    key: fn(&T) -> (i64, i32),
+    rewritten: &HashMap<i64, &Stored>,
+) -> Vec<(i64, i32)> {
+    let old_rows = by_event(&old, |row| key(row).0);
+    let new_rows = by_event(new, |row| key(row).0);
+    let mut gone: Vec<(i64, i32)> =
+        old.iter().filter(|row| !new_rows.get(&key(row).0).is_some_and(|rows| rows.contains(row))).map(key).collect();
+    gone.sort_unstable();
+    new.retain(|row| {
+        let event_id = key(row).0;
+        !(rewritten.contains_key(&event_id) && old_rows.get(&event_id).is_some_and(|rows| rows.contains(&row)))
+    });
+    gone
 }
 
 /// Drops from `new` the rows of rewritten events whose rows in this table
@@ -188,7 +230,7 @@ fn keep_changed_rows<T: PartialEq>(
 }
 
 /// Rows by their event.
-fn by_event<T>(rows: &[T], event_id: fn(&T) -> i64) -> HashMap<i64, Vec<&T>> {
+fn by_event<T>(rows: &[T], event_id: impl Fn(&T) -> i64) -> HashMap<i64, Vec<&T>> {
     let mut grouped: HashMap<i64, Vec<&T>> = HashMap::new();
     for row in rows {
         grouped.entry(event_id(row)).or_default().push(row);

@@ -241,6 +241,19 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
         Ok(())
     }
 
+    async fn delete_positions(&mut self, table: &str, keys: &[(i64, i32)]) -> Result<(), DbErr> {
+        if !keys.is_empty() {
+            let sql = format!(
+                "DELETE FROM {table} t USING json_to_recordset($1::json) AS r(event_id bigint, position integer) \
+                 WHERE t.event_id = r.event_id AND t.position = r.position"
+            );
+            let keys: Vec<Position> =
+                keys.iter().map(|&(event_id, position)| Position { event_id, position }).collect();
+            self.conn.execute_raw(statement(&sql, json_array(&keys)?)).await?;
+        }
+        Ok(())
+    }
+
     async fn insert_links(&mut self, mut links: Links) -> Result<(), DbErr> {
         let counts = std::mem::take(&mut links.counts);
         if let Some((copy, load)) = self.first_load.as_mut() {
@@ -347,6 +360,13 @@ async fn send(copy: &LoadConnection, table: &str, rows: CopyRows) -> Result<(), 
         copy.copy_in(&format!("COPY {table} FROM STDIN"), rows.bytes()).await?;
     }
     Ok(())
+}
+
+/// A row's key in a table of `delete_positions`, as a JSON object.
+#[derive(Serialize)]
+struct Position {
+    event_id: i64,
+    position: i32,
 }
 
 /// The columns `insert_events` writes, in `event::Model`'s order.

@@ -143,6 +143,17 @@ impl<C: ConnectionTrait> BatchStore for SeaOrmBatch<'_, C> {
         Ok(())
     }
 
+    async fn delete_positions(&mut self, table: &str, keys: &[(i64, i32)]) -> Result<(), DbErr> {
+        for chunk in keys.chunks(MAX_BINDS / 2) {
+            let delete = Query::delete()
+                .from_table(table.to_owned())
+                .and_where(Expr::tuple([Expr::col("event_id"), Expr::col("position")]).in_tuples(chunk.iter().copied()))
+                .to_owned();
+            self.0.execute(&delete).await?;
+        }
+        Ok(())
+    }
+
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
         super::counts::add(self.0, &links.counts).await?;
         insert_chunked(self.0, all_set(links.participants), 4).await?;

@@ -246,6 +246,15 @@ impl BatchStore for SqliteBatch<'_> {
         Ok(())
     }
 
+    async fn delete_positions(&mut self, table: &str, keys: &[(i64, i32)]) -> Result<(), DbErr> {
+        let sql = format!("DELETE FROM {table} WHERE event_id = ?1 AND position = ?2");
+        let mut delete = self.conn.prepare_cached(&sql).map_err(e)?;
+        for (event_id, position) in keys {
+            delete.execute(params![event_id, position]).map_err(e)?;
+        }
+        Ok(())
+    }
+
     async fn insert_links(&mut self, links: Links) -> Result<(), DbErr> {
         self.counts.merge(links.counts);
         // A first load keeps the sources' digests besides: it gathers less.

@@ -66,16 +66,23 @@ fn lines(n: usize) -> String {
     out
 }
 
-/// `lines(n)` again with most events changed, each in one way: its title,
-/// its tags, the order of its participants, a country more, a source's
-/// quote, its year, its kind; one in eight as it was.
+/// `lines(n)` again with most events changed, each in one way: its title
+/// (and for half of those, a tag added at the end), its tags (replaced, or
+/// the last one dropped), the order of its participants, a country more, a
+/// source's quote, its year, its kind; one in eight as it was.
 fn changed_lines(n: usize) -> String {
     let mut out = String::new();
     for (i, line) in lines(n).lines().enumerate() {
         let mut event: serde_json::Value = serde_json::from_str(line).unwrap();
         match i % 8 {
-            1 => event["title"] = json!(format!("Revised {i}: переговоры отложены")),
-            2 => event["tags"] = json!(["revised", format!("tag-{}", i % 5)]),
+            1 => {
+                event["title"] = json!(format!("Revised {i}: переговоры отложены"));
+                if i % 16 == 1 {
+                    event["tags"].as_array_mut().unwrap().push(json!("revised"));
+                }
+            }
+            2 if i % 16 == 2 => event["tags"] = json!(["revised", format!("tag-{}", i % 5)]),
+            2 => _ = event["tags"].as_array_mut().unwrap().pop(),
             3 => event["participants"].as_array_mut().unwrap().reverse(),
             4 => event["participants"].as_array_mut().unwrap().push(json!({"kind": "country", "code": "JP"})),
             5 if event["sources"].is_array() => event["sources"][0]["quote"] = json!(format!("revised quote {i}")),
@@ -156,10 +163,20 @@ async fn searches(port: u16) -> Vec<String> {
     out
 }
 
-/// A server on a port of its own (`crash::serve`).
-fn serve(url: &str) -> (std::process::Child, u16) {
+/// A server on a port of its own (`crash::serve`), stopped when dropped:
+/// a test that fails leaves none behind holding its output open.
+fn serve(url: &str) -> (Server, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    (crate::crash::serve(url, port), port)
+    (Server(crate::crash::serve(url, port)), port)
+}
+
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[actix_rt::test]
@@ -187,7 +204,7 @@ async fn a_first_load_leaves_the_database_an_import_beside_a_server_leaves() {
     let said = String::from_utf8_lossy(&first.stderr);
     assert!(said.contains("a first load"), "{said}");
 
-    let (mut server, port) = serve(&beside.url);
+    let (server, port) = serve(&beside.url);
     let batched = timeline(&beside.url, &["import", file]);
     let said = String::from_utf8_lossy(&batched.stderr);
     assert!(!said.contains("a first load"), "a server has the database open: {said}");
@@ -196,8 +213,7 @@ async fn a_first_load_leaves_the_database_an_import_beside_a_server_leaves() {
     assert_eq!(summary(&first)["created"], EVENTS - 3);
     assert_eq!(summary(&first)["updated"], 4, "three keys given twice, and the seed's treaty");
     let found = searches(port).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
 
     let export = |url: &str| timeline(url, &["export"]).stdout;
     assert_eq!(export(&alone.url), export(&beside.url), "the same events, byte for byte");
@@ -212,10 +228,9 @@ async fn a_first_load_leaves_the_database_an_import_beside_a_server_leaves() {
         assert_eq!(mode.unwrap().try_get_by_index::<String>(0).unwrap(), "wal", "back in WAL mode");
     }
     db.close().await.unwrap();
-    let (mut server, port) = serve(&alone.url);
+    let (server, port) = serve(&alone.url);
     assert_eq!(searches(port).await, found, "the full-text index finds the same events");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     std::fs::remove_file(file).unwrap();
 }
 
@@ -235,24 +250,22 @@ async fn an_import_of_changed_events_leaves_the_database_a_load_of_them_leaves()
 
     // Beside a server, so that both imports go batch by batch.
     timeline(&changed.url, &["migrate", "up"]);
-    let (mut server, port) = serve(&changed.url);
+    let (server, port) = serve(&changed.url);
     timeline(&changed.url, &["import", first]);
     let again = timeline(&changed.url, &["import", second]);
     let summary = serde_json::from_slice::<serde_json::Value>(&again.stdout).unwrap()["events"].clone();
     assert_eq!(summary["created"], 0);
     assert!(summary["updated"].as_u64().unwrap() > EVENTS as u64 / 2, "{summary}");
     let found = searches(port).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
 
     timeline(&loaded.url, &["import", second]);
     let export = |url: &str| timeline(url, &["export"]).stdout;
     assert_eq!(export(&changed.url), export(&loaded.url), "the same events, byte for byte");
     assert_eq!(derived(&changed.url).await, derived(&loaded.url).await);
-    let (mut server, port) = serve(&loaded.url);
+    let (server, port) = serve(&loaded.url);
     assert_eq!(searches(port).await, found, "the full-text index finds the same events");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     std::fs::remove_file(first).unwrap();
     std::fs::remove_file(second).unwrap();
 }
