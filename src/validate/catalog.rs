@@ -137,7 +137,9 @@ pub fn source_in(s: &SourceInput) -> Result<NewSource, ApiError> {
     // `maxLength` counts it.
     let too_long = s.url.as_deref().is_some_and(|url| url.chars().count() > MAX_URL);
     let url = match s.url.as_deref().map(str::trim) {
-        None | Some("") => None,
+        None => None,
+        // Blank is no url, unless it is over the length the spec allows.
+        Some("") if !too_long => None,
         Some(url) => {
             if !(url.starts_with("https://") || url.starts_with("http://"))
                 || too_long

@@ -52,6 +52,9 @@ async fn sources_are_created_updated_and_deleted() {
 async fn bad_sources_are_refused_with_the_field() {
     let app = spawn_app().await;
     app.post("/api/v1/sources", &json!({"url": "not a url"})).await.assert_problem(400, "url");
+    // Over the spec's `maxLength`, even when it is blank once trimmed.
+    let blank = "\u{a0}".repeat(2_049);
+    app.post("/api/v1/sources", &json!({"url": blank, "title": "T"})).await.assert_problem(400, "url");
     app.post("/api/v1/sources", &json!({"url": "https://a.org", "published_at": "2025-13-01"}))
         .await
         .assert_problem(400, "published_at");
