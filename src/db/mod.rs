@@ -385,7 +385,8 @@ impl Db {
                 "SELECT (SELECT COALESCE(MAX(id), 0) FROM events) AS n, 1 AS kept"
             }
         };
-        let row = self.conn.query_one_raw(Statement::from_string(self.conn.get_database_backend(), sql)).await?;
+        let backend = self.conn.get_database_backend();
+        let row = self.conn.query_one_raw(Statement::from_string(backend, sql)).await?;
         let (events, kept): (i64, bool) = match row {
             Some(row) => (row.try_get("", "n")?, row.try_get("", "kept")?),
             None => (0, false),
@@ -393,7 +394,6 @@ impl Db {
         if written.saturating_mul(2) >= events.unsigned_abs() {
             return self.refresh_statistics().await;
         }
-        let backend = self.conn.get_database_backend();
         if !kept {
             let due = self.conn.query_all_raw(Statement::from_string(backend, TABLES_AUTOVACUUM_WOULD_VACUUM)).await?;
             let tables = due.iter().map(|row| row.try_get("", "name")).collect::<Result<Vec<String>, _>>()?;
