@@ -27,6 +27,7 @@ pub mod m20261212_000001_search_newest_first;
 pub mod m20261212_000002_carried_counts_by_year;
 pub mod m20261213_000001_partner_totals;
 pub mod m20261214_000001_events_id_hash;
+pub mod m20261215_000001_search_vector_written;
 
 /// Creates tables that are read by their primary key alone (kept counts):
 /// on SQLite `WITHOUT ROWID`, so the primary key is the table and no

@@ -20,7 +20,7 @@ use migration::{
     m20261207_000001_partner_counts, m20261208_000001_source_url_not_unique, m20261209_000001_event_country_partners,
     m20261209_000002_counts_in_their_keys, m20261210_000001_line_hashes, m20261211_000001_documents_lz4,
     m20261212_000001_search_newest_first, m20261212_000002_carried_counts_by_year, m20261213_000001_partner_totals,
-    m20261214_000001_events_id_hash,
+    m20261214_000001_events_id_hash, m20261215_000001_search_vector_written,
 };
 use sea_orm::DbErr;
 
@@ -51,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000002_carried_counts_by_year::Migration),
             Box::new(m20261213_000001_partner_totals::Migration),
             Box::new(m20261214_000001_events_id_hash::Migration),
+            Box::new(m20261215_000001_search_vector_written::Migration),
             Box::new(backfill::DatesFromFirstApi),
             Box::new(m20261202_000001_data_version::Migration),
             Box::new(m20261202_000002_api_tokens::Migration),

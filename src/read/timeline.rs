@@ -4,7 +4,7 @@
 use crate::db::{Backend, Db, fetch_all, fetch_optional};
 use crate::domain::dates::Precision;
 use crate::error::ApiError;
-use crate::search::{POSITION_ID_BITS, SearchQuery, position};
+use crate::search::{self, POSITION_ID_BITS, SearchQuery, position};
 use crate::timeline::{Order as TimelineOrder, Position, TimelineFilter};
 use chrono::NaiveDate;
 use entity::{event, event_country, event_participant, event_tag, event_text};
@@ -79,20 +79,21 @@ fn fts_event_id() -> Expr {
 fn ts_match(search: &SearchQuery, countries: &[String], all: bool) -> Expr {
     let mut query = search.to_tsquery();
     if !countries.is_empty() {
-        let codes: Vec<String> = countries.iter().map(|c| format!("cc{}", c.to_lowercase())).collect();
+        let codes: Vec<String> = countries.iter().map(|c| format!("'{}'", search::country_lexeme(c))).collect();
         query = format!("({query}) & ({})", codes.join(if all { " & " } else { " | " }));
     }
     Expr::cust(format!("\"event_texts\".\"search_vector\" @@ {}", tsquery(query)))
 }
 
-/// PostgreSQL: `to_tsquery` of `query` written into the statement, not
+/// PostgreSQL: `query` as a `tsquery`, written into the statement, not
 /// bound: reads are planned once for any values (`db::pg_reads`), but how
 /// many events have the words decides a search's plan (a rare word: the
 /// text index; a common one: the timeline's own walk, probing each event).
 /// Bound, a rare word over the whole database took 230 ms of PostgreSQL's
-/// CPU, not 0.8.
+/// CPU, not 0.8. Its terms are stems as the vectors hold them
+/// (`search::tsvector`), so they are read as they are, not parsed again.
 fn tsquery(query: String) -> String {
-    format!("to_tsquery('simple', {})", PostgresQueryBuilder.value_to_string(&query.into()))
+    format!("CAST({} AS tsquery)", PostgresQueryBuilder.value_to_string(&query.into()))
 }
 
 /// One page of a timeline as rendered event documents (JSON), and the

@@ -1,14 +1,17 @@
 //! Full-text search: the text pipeline both databases index
-//! (`text`), the query language of `q=` (`query`), the snippets shown with
-//! results (`snippet`), and keeping the index at the pipeline's version.
+//! (`text`), PostgreSQL's vector of it (`vector`), the query language of
+//! `q=` (`query`), the snippets shown with results (`snippet`), and keeping
+//! the index at the pipeline's version.
 
 mod query;
 mod snippet;
 mod text;
+mod vector;
 
 pub use query::{MAX_CHARS, SearchQuery, Term};
 pub use snippet::snippet;
 pub use text::{OwnStems, PIPELINE_VERSION, indexed_text, stem, stems, words};
+pub use vector::{country_lexeme, tsvector};
 
 use chrono::{Datelike, NaiveDate};
 

@@ -114,7 +114,7 @@ impl SearchQuery {
         out
     }
 
-    /// The query as a PostgreSQL `tsquery` (for `to_tsquery('simple', …)`).
+    /// The query as a PostgreSQL `tsquery`, in its text form.
     pub fn to_tsquery(&self) -> String {
         let term = |t: &Term| match t {
             Term::Word { stem, prefix: false } => format!("'{stem}'"),

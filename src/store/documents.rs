@@ -12,7 +12,7 @@ use crate::search::{self, OwnStems, indexed_text};
 use chrono::NaiveDate;
 use entity::{event, event_participant, event_source, event_tag, event_text, participant, source};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
@@ -178,7 +178,9 @@ pub async fn rerender<C: ConnectionTrait>(txn: &C, event_ids: &[i64]) -> Result<
                 .await?;
         }
         event_text::Entity::delete_many().filter(event_text::Column::EventId.is_in(chunk.to_vec())).exec(txn).await?;
-        if !texts.is_empty() {
+        if txn.get_database_backend() == DbBackend::Postgres {
+            super::pg_batch::insert_texts(txn, &texts).await?;
+        } else if !texts.is_empty() {
             event_text::Entity::insert_many(texts.into_iter().map(IntoActiveModel::into_active_model))
                 .exec(txn)
                 .await?;

@@ -13,8 +13,9 @@ use super::pg_copy::CopyRows;
 use super::pg_first_load::PgFirstLoad;
 use super::seaorm_batch::stored_links;
 use crate::db::LoadConnection;
+use crate::search;
 use chrono::{DateTime, Utc};
-use entity::{event, participant, source};
+use entity::{event, event_text, participant, source};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 use serde::Serialize;
@@ -288,14 +289,39 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
             &links.countries,
         )
         .await?;
-        self.write_rows(
-            "INSERT INTO event_texts (event_id, position, search_text, countries) \
-             SELECT * FROM json_to_recordset($1::json) \
-             AS r(event_id bigint, position bigint, search_text text, countries text)",
-            &links.texts,
-        )
-        .await
+        insert_texts(self.conn, &links.texts).await
     }
+}
+
+/// Inserts `event_texts` rows with their search vectors, which PostgreSQL
+/// no longer makes itself (`search::tsvector`): a batch's and a rerender's.
+pub async fn insert_texts<C: ConnectionTrait>(conn: &C, texts: &[event_text::Model]) -> Result<(), DbErr> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        event_id: i64,
+        position: i64,
+        search_text: &'a str,
+        countries: &'a str,
+        search_vector: String,
+    }
+    if texts.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Row> = texts
+        .iter()
+        .map(|t| Row {
+            event_id: t.event_id,
+            position: t.position,
+            search_text: &t.search_text,
+            countries: &t.countries,
+            search_vector: search::tsvector(&t.search_text, &t.countries),
+        })
+        .collect();
+    let sql = "INSERT INTO event_texts (event_id, position, search_text, countries, search_vector) \
+               SELECT * FROM json_to_recordset($1::json) \
+               AS r(event_id bigint, position bigint, search_text text, countries text, search_vector tsvector)";
+    conn.execute_raw(statement(sql, json_array(&rows)?)).await?;
+    Ok(())
 }
 
 impl<C: ConnectionTrait> PgBatch<'_, C> {
@@ -349,9 +375,15 @@ async fn copy_links(copy: &LoadConnection, links: &Links) -> Result<(), DbErr> {
     send(copy, "event_countries (country, start_date, event_id, last_day, partners)", rows).await?;
     let mut rows = CopyRows::default();
     for r in &links.texts {
-        rows.row(&[&r.event_id, &r.position, &r.search_text, &r.countries]);
+        rows.row(&[
+            &r.event_id,
+            &r.position,
+            &r.search_text,
+            &r.countries,
+            &search::tsvector(&r.search_text, &r.countries),
+        ]);
     }
-    send(copy, "event_texts (event_id, position, search_text, countries)", rows).await
+    send(copy, "event_texts (event_id, position, search_text, countries, search_vector)", rows).await
 }
 
 /// Copies `rows` into `table` (its name and columns), unless there are none.

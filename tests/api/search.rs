@@ -391,3 +391,62 @@ async fn sqlite_and_postgresql_find_the_same_events() {
     }
     assert!(answered >= 14, "only {answered} queries found anything: the comparison would prove little");
 }
+
+/// PostgreSQL: the search vectors the write path makes are the ones
+/// `to_tsvector('simple', …)` made of the same rows before the service
+/// made them itself (`m20261215_000001_search_vector_written`), whatever
+/// the script, so the vectors stored before and after agree; and a text
+/// past PostgreSQL's limits (positions, positions a word) is cut where
+/// `to_tsvector` cuts it.
+#[actix_rt::test]
+async fn postgresql_vectors_are_those_to_tsvector_made() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = spawn_app().await;
+    if app.database().postgres().is_none() {
+        eprintln!("postgresql_vectors_are_those_to_tsvector_made: skipped, the database is not PostgreSQL");
+        return;
+    }
+    let titles = [
+        "Саммит в Пхеньяне: подписан договор о всеобъемлющем стратегическом партнёрстве",
+        "Brasília and Côte d'Ivoire sign a 2025 accord; x² ﬁle",
+        "김정은 위원장 블라디보스토크 방문",
+        "中华人民共和国 外交部 声明",
+        "القمة العربية في الرياض ٢٠٢٤",
+        "भारत और रूस के बीच शिखर सम्मेलन",
+        "Σύνοδος κορυφής στην Αθήνα, Türkiye İstanbul ßtraße",
+    ];
+    let events: Vec<Value> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| tagged(&format!("v{i}"), "2024-06-19", title, title, &["RU", "KP", "IN"]))
+        .collect();
+    post_all(&app, &events).await;
+
+    let db = timeline::db::Db::connect(&app.db_url).await.unwrap();
+    let generated = "to_tsvector('simple', search_text || ' ' || regexp_replace(countries, '(\\S+)', 'cc\\1', 'g'))";
+    let count = |sql: String| {
+        let conn = db.conn();
+        async move {
+            let row = conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    assert_eq!(count("SELECT count(*) FROM event_texts".into()).await, 7 + 7, "the seed's events and the test's");
+    let differing = count(format!("SELECT count(*) FROM event_texts WHERE search_vector IS DISTINCT FROM {generated}"));
+    assert_eq!(differing.await, 0);
+
+    // 300 times one word, then words past position 16,383.
+    let long = format!(
+        "{} {}",
+        vec!["w"; 300].join(" "),
+        (0..17_000).map(|i| format!("n{}", i % 5)).collect::<Vec<_>>().join(" ")
+    );
+    let same = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT (to_tsvector('simple', $1 || ' ' || regexp_replace($2, '(\\S+)', 'cc\\1', 'g')) = CAST($3 AS tsvector))::int::int8",
+        [long.clone().into(), "RU".into(), timeline::search::tsvector(&long, "RU").into()],
+    );
+    let row = db.conn().query_one_raw(same).await.unwrap().unwrap();
+    assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 1);
+    db.close().await.unwrap();
+}
