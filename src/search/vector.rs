@@ -1,11 +1,12 @@
 //! PostgreSQL's search vector of an event, made here rather than by
 //! `to_tsvector`. The search text is stems one space apart already
 //! (`indexed_text`); PostgreSQL's parser, which `to_tsvector` runs over it,
-//! took two thirds of a first load's time in `event_texts`, where reading
-//! the finished vector (`tsvector`'s input) takes a quarter of that. The
-//! vector is the one `to_tsvector('simple', …)` made of the search text and
-//! the countries as `cc` and their code, position for position
-//! (`tests/api/search.rs` compares them on PostgreSQL).
+//! took more than half of a first load's time in `event_texts`, and reading
+//! the finished vector (`tsvector`'s input) takes a quarter of what the
+//! parser took (bench/README.md). The vector is the one
+//! `to_tsvector('simple', …)` made of the search text and the countries as
+//! `cc` and their code, position for position (`tests/api/search.rs`
+//! compares them on PostgreSQL).
 
 use std::collections::HashMap;
 use std::fmt::Write;
