@@ -22,12 +22,12 @@ const MAX_POSITION: u16 = (1 << 14) - 1;
 const MAX_POSITIONS: usize = 255;
 
 /// The `tsvector` (in its text form) of a search text and the countries
-/// (codes one space apart): each word with the positions it stands at,
-/// counted from 1 over the text's words, then the countries'.
+/// (codes one space apart): each word, once, with the positions it stands
+/// at, counted from 1 over the text's words, then the countries'.
 pub fn tsvector(search_text: &str, countries: &str) -> String {
     let codes: Vec<String> = countries.split(' ').filter(|c| !c.is_empty()).map(country_lexeme).collect();
     let words = search_text.split(' ').filter(|w| !w.is_empty()).chain(codes.iter().map(String::as_str));
-    // Words in the order they first stand, each with its positions.
+    // Each word with its positions.
     let mut order: Vec<(&str, Vec<u16>)> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (n, word) in words.enumerate() {
@@ -41,6 +41,9 @@ pub fn tsvector(search_text: &str, countries: &str) -> String {
             positions.push(position);
         }
     }
+    // In the order PostgreSQL keeps a vector's words (by their bytes), so
+    // that its input finds them sorted: a third of its time otherwise.
+    order.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut out = String::with_capacity(search_text.len() * 2);
     for (word, positions) in &order {
         if !out.is_empty() {
@@ -72,7 +75,7 @@ mod tests {
 
     #[test]
     fn each_word_has_the_positions_it_stands_at() {
-        assert_eq!(tsvector("sign treati sign", "KP RU"), "'sign':1,3 'treati':2 'cckp':4 'ccru':5");
+        assert_eq!(tsvector("sign treati sign", "KP RU"), "'cckp':4 'ccru':5 'sign':1,3 'treati':2");
         assert_eq!(tsvector("", ""), "");
         assert_eq!(tsvector("", "US"), "'ccus':1");
     }
@@ -91,6 +94,6 @@ mod tests {
 
     #[test]
     fn quotes_and_backslashes_are_escaped() {
-        assert_eq!(tsvector("o'neil a\\b", ""), "'o''neil':1 'a\\\\b':2");
+        assert_eq!(tsvector("o'neil a\\b", ""), "'a\\\\b':2 'o''neil':1");
     }
 }
