@@ -10,7 +10,8 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const VECTOR: &str = "to_tsvector('simple', search_text || ' ' || regexp_replace(countries, '(\\S+)', 'cc\\1', 'g'))";
+pub(crate) const VECTOR: &str =
+    "to_tsvector('simple', search_text || ' ' || regexp_replace(countries, '(\\S+)', 'cc\\1', 'g'))";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -30,7 +31,7 @@ impl MigrationTrait for Migration {
 }
 
 /// Makes `search_vector` (and its index) this expression of the row.
-async fn vector(manager: &SchemaManager<'_>, expression: &str) -> Result<(), DbErr> {
+pub(crate) async fn vector(manager: &SchemaManager<'_>, expression: &str) -> Result<(), DbErr> {
     let conn = manager.get_connection();
     conn.execute_unprepared("DROP INDEX idx_event_texts_search").await?;
     conn.execute_unprepared("ALTER TABLE event_texts DROP COLUMN search_vector").await?;

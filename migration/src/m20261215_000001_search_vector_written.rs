@@ -6,15 +6,12 @@
 //! vectors already stored stay: the write path makes the same ones. SQLite's
 //! index is FTS5 and does not change.
 
+use crate::m20261205_000001_countries_in_search_vector::{VECTOR, vector};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// What `m20261205_000001_countries_in_search_vector` generated.
-const GENERATED: &str =
-    "to_tsvector('simple', search_text || ' ' || regexp_replace(countries, '(\\S+)', 'cc\\1', 'g'))";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -26,17 +23,11 @@ impl MigrationTrait for Migration {
         Ok(())
     }
 
+    /// Generated again as `m20261205_000001_countries_in_search_vector`
+    /// made it, with its index.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() == DatabaseBackend::Postgres {
-            let conn = manager.get_connection();
-            conn.execute_unprepared("DROP INDEX idx_event_texts_search").await?;
-            conn.execute_unprepared("ALTER TABLE event_texts DROP COLUMN search_vector").await?;
-            conn.execute_unprepared(&format!(
-                "ALTER TABLE event_texts ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({GENERATED}) STORED"
-            ))
-            .await?;
-            conn.execute_unprepared("CREATE INDEX idx_event_texts_search ON event_texts USING gin (search_vector)")
-                .await?;
+            vector(manager, VECTOR).await?;
         }
         Ok(())
     }

@@ -173,7 +173,7 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
                    location_name text, location_country text, lat float8, lon float8, \
                    content_hash text, line_hash bigint, document text, updated_at timestamptz) \
                    WHERE events.id = r.id";
-        self.write_rows(sql, rows).await
+        write_rows(self.conn, sql, rows).await
     }
 
     async fn insert_events(&mut self, rows: Vec<event::Model>) -> Result<Vec<i64>, DbErr> {
@@ -262,27 +262,31 @@ impl<C: ConnectionTrait> BatchStore for PgBatch<'_, C> {
             return copy_links(copy, &links).await;
         }
         super::counts::add(self.conn, &counts).await?;
-        self.write_rows(
+        write_rows(
+            self.conn,
             "INSERT INTO event_participants (event_id, position, participant_id, role) \
              SELECT * FROM json_to_recordset($1::json) \
              AS r(event_id bigint, position integer, participant_id bigint, role text)",
             &links.participants,
         )
         .await?;
-        self.write_rows(
+        write_rows(
+            self.conn,
             "INSERT INTO event_sources (event_id, position, source_id, quote, note) \
              SELECT * FROM json_to_recordset($1::json) \
              AS r(event_id bigint, position integer, source_id bigint, quote text, note text)",
             &links.sources,
         )
         .await?;
-        self.write_rows(
+        write_rows(
+            self.conn,
             "INSERT INTO event_tags (event_id, position, tag) SELECT * FROM json_to_recordset($1::json) \
              AS r(event_id bigint, position integer, tag text)",
             &links.tags,
         )
         .await?;
-        self.write_rows(
+        write_rows(
+            self.conn,
             "INSERT INTO event_countries (country, start_date, event_id, last_day, partners) \
              SELECT * FROM json_to_recordset($1::json) \
              AS r(country text, start_date date, event_id bigint, last_day date, partners text)",
@@ -304,9 +308,6 @@ pub async fn insert_texts<C: ConnectionTrait>(conn: &C, texts: &[event_text::Mod
         countries: &'a str,
         search_vector: String,
     }
-    if texts.is_empty() {
-        return Ok(());
-    }
     let rows: Vec<Row> = texts
         .iter()
         .map(|t| Row {
@@ -320,21 +321,21 @@ pub async fn insert_texts<C: ConnectionTrait>(conn: &C, texts: &[event_text::Mod
     let sql = "INSERT INTO event_texts (event_id, position, search_text, countries, search_vector) \
                SELECT * FROM json_to_recordset($1::json) \
                AS r(event_id bigint, position bigint, search_text text, countries text, search_vector tsvector)";
-    conn.execute_raw(statement(sql, json_array(&rows)?)).await?;
-    Ok(())
+    write_rows(conn, sql, &rows).await
 }
 
 impl<C: ConnectionTrait> PgBatch<'_, C> {
     async fn query(&self, sql: &str, json: String) -> Result<Vec<QueryResult>, DbErr> {
         self.conn.query_all_raw(statement(sql, json)).await
     }
+}
 
-    async fn write_rows<T: Serialize>(&self, sql: &str, rows: &[T]) -> Result<(), DbErr> {
-        if !rows.is_empty() {
-            self.conn.execute_raw(statement(sql, json_array(rows)?)).await?;
-        }
-        Ok(())
+/// Inserts `rows`, one JSON parameter for all of them, unless there are none.
+async fn write_rows<C: ConnectionTrait, T: Serialize>(conn: &C, sql: &str, rows: &[T]) -> Result<(), DbErr> {
+    if !rows.is_empty() {
+        conn.execute_raw(statement(sql, json_array(rows)?)).await?;
     }
+    Ok(())
 }
 
 /// Ids for `n` new rows of `table`, taken from its sequence at once (a
