@@ -48,10 +48,11 @@ const LOAD_CACHE_KIB: u32 = 64 << 10;
 const BUILD_CACHE_KIB: u32 = 16 << 10;
 
 /// How many bytes of terms FTS5 gathers in memory before it writes them
-/// out as a segment, while a first load fills it. At 1M events, the fill
-/// took 8.6 s with FTS5's default of 1 MiB, which it set back to after,
-/// and 6.4 s with 32 MiB, the peak staying under the import's 300 MiB
-/// (bench/README.md).
+/// out as a segment, while a first load fills it. At 1M events the fill
+/// took 8.6 s at FTS5's default of 1 MiB and 6.4 s at 32 MiB, the peak
+/// staying under the import's 300 MiB (bench/README.md). The setting is
+/// stored in the database, so the load sets the default back after it:
+/// the transactions of batch imports keep their memory.
 const FTS_LOAD_HASH_BYTES: u32 = 32 << 20;
 const FTS_DEFAULT_HASH_BYTES: u32 = 1 << 20;
 
